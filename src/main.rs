@@ -1,0 +1,5 @@
+//! The `policywatch` command line. STUB.
+
+fn main() {
+    println!("policywatch: under construction");
+}
