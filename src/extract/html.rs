@@ -291,7 +291,7 @@ fn node_name(node: &NodeRef) -> Option<String> {
 /// Depth of the deepest element, computed without recursion.
 fn max_depth(root: &NodeRef) -> usize {
     let mut deepest = 0;
-    let mut stack = vec![(root.clone(), 0usize)];
+    let mut stack = vec![(*root, 0usize)];
     while let Some((node, depth)) = stack.pop() {
         deepest = deepest.max(depth);
         for child in node.children_it(false) {
@@ -306,7 +306,7 @@ fn max_depth(root: &NodeRef) -> usize {
 /// All text below a node, without recursion.
 fn plain_text(node: &NodeRef) -> String {
     let mut out = String::new();
-    let mut stack = vec![node.clone()];
+    let mut stack = vec![*node];
     while let Some(n) = stack.pop() {
         if n.is_text() {
             out.push_str(&n.text());
@@ -324,7 +324,7 @@ fn plain_text(node: &NodeRef) -> String {
 /// Does a `<header>` hold a heading? Then it is the article's title block,
 /// not site chrome.
 fn has_heading(node: &NodeRef) -> bool {
-    let mut stack = vec![node.clone()];
+    let mut stack = vec![*node];
     while let Some(n) = stack.pop() {
         if let Some(name) = node_name(&n)
             && heading_level(&name).is_some()
@@ -397,7 +397,7 @@ fn walk(root: &NodeRef, sink: &mut Sink) {
         cells_in_row: 0,
         pre_depth: 0,
     };
-    let mut stack = vec![Step::Enter(root.clone())];
+    let mut stack = vec![Step::Enter(*root)];
     while let Some(step) = stack.pop() {
         let node = match step {
             Step::Enter(node) => node,

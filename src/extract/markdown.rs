@@ -130,14 +130,14 @@ pub(crate) fn extract_markdown(text: &str, sink: &mut Sink) {
                 r.sink.push(BlockKind::Heading(level), &text);
                 continue;
             }
-            if let Some(level) = setext_underline(t) {
-                if r.pending == Some(Pending::Paragraph) {
-                    let text = inline_text(&r.buf, &r.refs);
-                    r.buf.clear();
-                    r.pending = None;
-                    r.sink.push(BlockKind::Heading(level), &text);
-                    continue;
-                }
+            if let Some(level) = setext_underline(t)
+                && r.pending == Some(Pending::Paragraph)
+            {
+                let text = inline_text(&r.buf, &r.refs);
+                r.buf.clear();
+                r.pending = None;
+                r.sink.push(BlockKind::Heading(level), &text);
+                continue;
             }
             if is_thematic_break(t) {
                 r.flush();
@@ -415,6 +415,11 @@ const MAX_LINK_SPAN: usize = 2048;
 
 /// Reduce inline Markdown to its text.
 pub fn inline_text(src: &str, refs: &HashSet<String>) -> String {
+    // `\1.` at the start of a block: a number escaped so it is not a list item.
+    let src = match src.strip_prefix('\\') {
+        Some(rest) if rest.starts_with(|c: char| c.is_ascii_digit()) => rest,
+        _ => src,
+    };
     let mut out = String::with_capacity(src.len());
     inline_into(src, refs, &mut out, 0);
     out
@@ -587,6 +592,12 @@ fn matching(src: &str, open: usize, left: u8, right: u8) -> Option<usize> {
     None
 }
 
+/// Position of an ASCII byte within the first `limit` bytes (byte offsets,
+/// so no slicing inside a multi-byte character).
+fn find_byte(s: &str, needle: u8, limit: usize) -> Option<usize> {
+    s.as_bytes().iter().take(limit).position(|&b| b == needle)
+}
+
 enum Angle<'a> {
     Autolink(&'a str),
     Tag { spaced: bool },
@@ -599,7 +610,7 @@ fn angle_at(src: &str, start: usize) -> Option<(Angle<'_>, usize)> {
         let end = comment.find("-->")?;
         return Some((Angle::Tag { spaced: false }, start + 4 + end + 3));
     }
-    let close = rest[..rest.len().min(MAX_LINK_SPAN)].find('>')?;
+    let close = find_byte(rest, b'>', MAX_LINK_SPAN)?;
     let inner = &rest[..close];
     let end = start + 1 + close + 1;
     if inner.is_empty() || inner.contains(['<', '\n']) {
@@ -658,7 +669,7 @@ fn angle_at(src: &str, start: usize) -> Option<(Angle<'_>, usize)> {
 /// A character reference (`&amp;`, `&#233;`, `&#xE9;`) at `start`.
 fn entity_at(src: &str, start: usize) -> Option<(String, usize)> {
     let rest = &src[start + 1..];
-    let semi = rest[..rest.len().min(34)].find(';')?;
+    let semi = find_byte(rest, b';', 34)?;
     let body = &rest[..semi];
     let ok = match body.strip_prefix('#') {
         Some(num) => {
@@ -719,6 +730,9 @@ mod tests {
         assert_eq!(inline("![logo](a.png)Text"), "Text");
         assert_eq!(inline("~~old~~ new"), "old new");
         assert_eq!(inline("[unclosed (link"), "[unclosed (link");
+        // Limits are counted in bytes; they must never split a character.
+        let wide = format!("&{};<{}", "é".repeat(40), "€".repeat(1500));
+        assert_eq!(inline(&wide), wide);
     }
 
     #[test]

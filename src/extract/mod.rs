@@ -174,9 +174,14 @@ fn looks_html(sample: &str, hinted: bool) -> bool {
         return true;
     }
     if starts_with_ci(head, "<?xml")
-        && head[..head.len().min(1024)]
-            .to_ascii_lowercase()
-            .contains("<html")
+        && head
+            .as_bytes()
+            .iter()
+            .take(1024)
+            .map(u8::to_ascii_lowercase)
+            .collect::<Vec<u8>>()
+            .windows(5)
+            .any(|w| w == b"<html")
     {
         return true;
     }
@@ -193,8 +198,9 @@ fn looks_html(sample: &str, hinted: bool) -> bool {
         .filter(|l| !l.trim().is_empty())
         .count()
         .max(1);
-    // Markdown may carry a few inline tags (<br> in tables); HTML is dense with them.
-    tags >= 3 && tags * 10 >= lines * 3 && !looks_markdown(sample) || tags >= 20 && tags >= lines
+    // Markdown may carry many inline tags (<br> in table cells) but also has
+    // Markdown's own signals; a fragment of HTML has only tags.
+    (tags >= 3 && tags * 10 >= lines * 3 || tags >= 20 && tags >= lines) && !looks_markdown(sample)
 }
 
 /// Strong Markdown signals: front matter, ATX or setext headings, links.
