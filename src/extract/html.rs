@@ -104,30 +104,38 @@ pub(crate) fn extract_html(
         }
         return Ok(());
     }
-    if let Some(article) = readable_content(&doc, load) {
-        let mut main = Sink::default();
-        if let Some(title) = &article.title {
-            main.push(BlockKind::Heading(1), title);
-        }
-        let content = Document::from(article.html.as_str());
-        walk(&content.root(), &mut main);
-        let chars: usize = main.blocks().iter().map(|b| b.text.len()).sum();
-        if chars >= MIN_READABLE_CHARS {
-            for b in main.finish() {
-                if b.text.is_empty() {
-                    sink.paragraph_break();
-                } else {
-                    sink.push(b.kind, &b.text);
-                }
+    // The whole page, minus the elements that never hold policy text: the
+    // fallback, and the yardstick for readability's result. `doc` itself is
+    // untouched by readability, which works on its own copy.
+    let mut whole = Sink::default();
+    walk(&doc.body().unwrap_or_else(|| doc.root()), &mut whole);
+    let chosen = match readable_content(&doc, load) {
+        Some(article) => {
+            let main = walk_readable(&article);
+            // Readability that found almost nothing, or a small part of a
+            // long page (a banner, one of several policy containers), missed
+            // the content.
+            let (got, all) = (text_len(&main), text_len(&whole));
+            if got >= MIN_READABLE_CHARS.min(all) && got * 4 >= all {
+                main
+            } else {
+                whole
             }
-            return Ok(());
+        }
+        None => whole,
+    };
+    for b in chosen.finish() {
+        if b.text.is_empty() {
+            sink.paragraph_break();
+        } else {
+            sink.push(b.kind, &b.text);
         }
     }
-    // Readability failed or found almost nothing: the whole page, minus the
-    // elements that never hold policy text. `doc` is untouched by readability.
-    let root = doc.body().unwrap_or_else(|| doc.root());
-    walk(&root, sink);
     Ok(())
+}
+
+fn text_len(sink: &Sink) -> usize {
+    sink.blocks().iter().map(|b| b.text.len()).sum()
 }
 
 /// Open tags beyond this depth are dropped before parsing (see [`limit_nesting`]).
@@ -248,24 +256,26 @@ fn parse_selector(sel: &str) -> Result<Matcher, ParseError> {
 }
 
 struct Readable {
-    /// The page's `<h1>`, when readability dropped it as a duplicate of the title.
-    title: Option<String>,
+    /// The texts of the page's `<h1>`s, lower-cased: readability renames
+    /// them to `<h2>` and drops the one it takes as the article title.
+    h1s: Vec<String>,
     html: String,
 }
 
-/// The main content found by dom_smoothie, with the page's first `<h1>`
-/// restored if readability removed it (it treats it as the article title).
+/// The main content found by dom_smoothie, or `None` if it fails (or the
+/// page is too deeply nested to trust it with).
 fn readable_content(doc: &Document, load: impl Fn() -> Document) -> Option<Readable> {
     let root = doc.root();
     if max_depth(&root) > MAX_READABILITY_DEPTH {
         return None;
     }
-    let h1 = doc
+    let h1s = doc
         .select("h1")
         .nodes()
-        .first()
+        .iter()
         .map(|n| normalize_text(&plain_text(n)))
-        .filter(|t| !t.is_empty());
+        .filter(|t| !t.is_empty())
+        .collect();
     // Readability mutates its document; give it its own copy.
     let copy = load();
     let cfg = Config {
@@ -274,14 +284,40 @@ fn readable_content(doc: &Document, load: impl Fn() -> Document) -> Option<Reada
     };
     let mut readability = Readability::with_document(copy, None, Some(cfg)).ok()?;
     let article = readability.parse().ok()?;
-    let html = article.content.to_string();
-    let title = h1.filter(|h| {
-        let key = h.to_lowercase();
-        !normalize_text(&article.text_content)
-            .to_lowercase()
-            .contains(&key)
-    });
-    Some(Readable { title, html })
+    Some(Readable {
+        h1s,
+        html: article.content.to_string(),
+    })
+}
+
+/// Walk readability's content, undoing its `<h1>` → `<h2>` renaming and
+/// restoring the page's first `<h1>` if it was dropped as the title.
+fn walk_readable(article: &Readable) -> Sink {
+    let mut found = Sink::default();
+    let content = Document::from(article.html.as_str());
+    walk(&content.root(), &mut found);
+    let is_h1 = |text: &str| article.h1s.iter().any(|h| h.eq_ignore_ascii_case(text));
+    let mut main = Sink::default();
+    if let Some(title) = article.h1s.first()
+        && !found
+            .blocks()
+            .iter()
+            .any(|b| matches!(b.kind, BlockKind::Heading(_)) && b.text.eq_ignore_ascii_case(title))
+    {
+        main.push(BlockKind::Heading(1), title);
+    }
+    for b in found.finish() {
+        let kind = match b.kind {
+            BlockKind::Heading(2) if is_h1(&b.text) => BlockKind::Heading(1),
+            kind => kind,
+        };
+        if b.text.is_empty() {
+            main.paragraph_break();
+        } else {
+            main.push(kind, &b.text);
+        }
+    }
+    main
 }
 
 fn node_name(node: &NodeRef) -> Option<String> {
@@ -544,6 +580,26 @@ mod tests {
         let want: Vec<(BlockKind, String)> =
             want.iter().map(|(k, t)| (*k, t.to_string())).collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn readability_finds_the_article() {
+        let html = include_str!("../../tests/fixtures/extract/main_content.html");
+        let load = || Document::from(html);
+        let found = readable_content(&load(), load).expect("readability should find the article");
+        assert!(found.html.contains("How long we keep it"));
+        assert!(!found.html.contains("Pricing"));
+        assert!(!found.html.contains("Subscribe"));
+        // Readability takes the <h1> as the article title and drops it; it is restored.
+        let blocks = walk_readable(&found).finish();
+        assert_eq!(
+            blocks[0],
+            crate::model::Block::new(BlockKind::Heading(1), "Privacy Policy")
+        );
+        assert!(blocks.contains(&crate::model::Block::new(
+            BlockKind::Heading(2),
+            "Your rights"
+        )));
     }
 
     #[test]

@@ -82,6 +82,10 @@ impl Reader<'_> {
     }
 
     fn append(&mut self, text: &str) {
+        // A trailing backslash is a hard line break: just a space here.
+        if self.buf.ends_with('\\') && !self.buf.ends_with("\\\\") {
+            self.buf.pop();
+        }
         if !self.buf.is_empty() {
             self.buf.push(' ');
         }
@@ -217,6 +221,12 @@ fn atx_heading(t: &str) -> Option<(u8, &str)> {
     let closing = text.trim_end_matches('#');
     if closing.is_empty() || closing.ends_with([' ', '\t']) {
         text = closing.trim_end();
+    }
+    // A header attribute block (`## Title {#anchor}`) is not heading text.
+    if text.ends_with('}')
+        && let Some(open) = text.rfind(" {#")
+    {
+        text = text[..open].trim_end();
     }
     Some((hashes as u8, text))
 }
@@ -757,6 +767,13 @@ mod tests {
                 (BlockKind::Paragraph, "code *here*"),
             ]
         );
+    }
+
+    #[test]
+    fn heading_anchors_and_hard_breaks() {
+        let blocks = run("## Your rights {#rights}\n\nFirst\\\nsecond\n");
+        assert_eq!(blocks[0].text, "Your rights");
+        assert_eq!(blocks[1].text, "First second");
     }
 
     #[test]

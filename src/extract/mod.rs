@@ -120,22 +120,24 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
     controls * 20 > sample.len()
 }
 
-/// Drop C0/C1 control characters (NULs included) that no policy text has;
-/// keep tabs, newlines and form feeds (as newlines).
+/// Drop C0/C1 control characters (NULs included) that no policy text has,
+/// turn form feeds into newlines and CRLF or lone CR line ends into `\n`.
 fn strip_controls(text: &str) -> Cow<'_, str> {
-    let bad = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    let bad = |c: char| (c.is_control() && !matches!(c, '\t' | '\n')) || c == '\r';
     if !text.contains(bad) {
         return Cow::Borrowed(text);
     }
-    Cow::Owned(
-        text.chars()
-            .filter_map(|c| match c {
-                '\u{0c}' | '\u{0b}' | '\u{85}' => Some('\n'),
-                c if bad(c) => None,
-                c => Some(c),
-            })
-            .collect(),
-    )
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' if chars.peek() == Some(&'\n') => {}
+            '\r' | '\u{0c}' | '\u{0b}' | '\u{85}' => out.push('\n'),
+            c if bad(c) => {}
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
 }
 
 /// Detect the format of decoded text. PDF is recognised from bytes instead
@@ -307,6 +309,7 @@ mod tests {
     #[test]
     fn strips_controls() {
         assert_eq!(strip_controls("a\u{0}b\u{7}c\u{0c}d"), "abc\nd");
+        assert_eq!(strip_controls("a\r\nb\rc\n"), "a\nb\nc\n");
     }
 
     #[test]
