@@ -219,7 +219,9 @@ mod tests {
             limit: 1024,
         }
         .to_string();
-        assert!(s.contains("https://x.test/p") && s.contains("1024") && s.contains("[fetch] max_body"));
+        assert!(
+            s.contains("https://x.test/p") && s.contains("1024") && s.contains("[fetch] max_body")
+        );
     }
 
     #[test]

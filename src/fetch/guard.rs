@@ -151,10 +151,19 @@ const TITLES: &[(&str, &str)] = &[
 /// Phrases that are suspicious only on a short page or an error status.
 const WEAK: &[(&str, &str)] = &[
     ("access denied", "\"Access Denied\""),
-    ("please enable javascript and cookies", "JavaScript/cookie wall"),
-    ("enable javascript and cookies to continue", "JavaScript/cookie wall"),
+    (
+        "please enable javascript and cookies",
+        "JavaScript/cookie wall",
+    ),
+    (
+        "enable javascript and cookies to continue",
+        "JavaScript/cookie wall",
+    ),
     ("checking your browser", "browser check"),
-    ("checking if the site connection is secure", "Cloudflare challenge"),
+    (
+        "checking if the site connection is secure",
+        "Cloudflare challenge",
+    ),
     ("are you a robot", "robot check"),
     ("verify you are human", "captcha"),
     ("verify that you are human", "captcha"),
@@ -191,16 +200,16 @@ pub fn detect_bot_wall(status: u16, raw: &str, words: usize, max_words: usize) -
     if let Some((_, why)) = STRONG.iter().find(|(m, _)| text.contains(m)) {
         return Some((*why).to_string());
     }
-    if let Some(title) = title(&text) {
-        if let Some((_, why)) = TITLES.iter().find(|(m, _)| title.starts_with(m)) {
-            return Some((*why).to_string());
-        }
+    if let Some(title) = title(&text)
+        && let Some((_, why)) = TITLES.iter().find(|(m, _)| title.starts_with(m))
+    {
+        return Some((*why).to_string());
     }
     let suspicious_status = matches!(status, 401 | 403 | 429 | 503);
-    if suspicious_status || words < max_words {
-        if let Some((_, why)) = WEAK.iter().find(|(m, _)| text.contains(m)) {
-            return Some((*why).to_string());
-        }
+    if (suspicious_status || words < max_words)
+        && let Some((_, why)) = WEAK.iter().find(|(m, _)| text.contains(m))
+    {
+        return Some((*why).to_string());
     }
     None
 }
@@ -258,7 +267,9 @@ mod tests {
     }
 
     fn policy(words: usize) -> String {
-        let mut s = String::from("<html><head><title>Privacy Policy</title></head><body><h1>Privacy Policy</h1><p>");
+        let mut s = String::from(
+            "<html><head><title>Privacy Policy</title></head><body><h1>Privacy Policy</h1><p>",
+        );
         for i in 0..words {
             s.push_str(if i % 7 == 0 { "data " } else { "we " });
         }
@@ -279,32 +290,51 @@ mod tests {
     #[test]
     fn title_alone_identifies_block_pages() {
         for (t, want) in [
-            ("Attention Required! | Cloudflare", "Cloudflare \"Attention Required\""),
+            (
+                "Attention Required! | Cloudflare",
+                "Cloudflare \"Attention Required\"",
+            ),
             ("Access Denied", "\"Access Denied\" page"),
             ("Zugriff verweigert", "\"Access Denied\" page"),
             ("Are you a robot?", "robot check"),
         ] {
             let page = format!("<html><head><title>\n  {t}\n</title></head><body></body></html>");
-            assert_eq!(detect_bot_wall(200, &page, 0, 150).as_deref(), Some(want), "{t}");
+            assert_eq!(
+                detect_bot_wall(200, &page, 0, 150).as_deref(),
+                Some(want),
+                "{t}"
+            );
         }
     }
 
     #[test]
     fn vendor_markers() {
         let dd = r#"<html><script src="https://ct.captcha-delivery.com/c.js"></script></html>"#;
-        assert_eq!(detect_bot_wall(403, dd, 0, 150).as_deref(), Some("DataDome captcha"));
+        assert_eq!(
+            detect_bot_wall(403, dd, 0, 150).as_deref(),
+            Some("DataDome captcha")
+        );
         let px = r#"<div id="px-captcha"></div><p>Press &amp; Hold to confirm you are a human</p>"#;
-        assert_eq!(detect_bot_wall(403, px, 8, 150).as_deref(), Some("PerimeterX captcha"));
+        assert_eq!(
+            detect_bot_wall(403, px, 8, 150).as_deref(),
+            Some("PerimeterX captcha")
+        );
         let akamai = "<HTML><HEAD><TITLE>Forbidden</TITLE></HEAD><BODY>You don't have permission to access \
             \"http://www.example.com/privacy\" on this server.<P>Reference #18.1 \
             <P>https://errors.edgesuite.net/18.1</BODY></HTML>";
-        assert_eq!(detect_bot_wall(403, akamai, 15, 150).as_deref(), Some("Akamai access denied"));
+        assert_eq!(
+            detect_bot_wall(403, akamai, 15, 150).as_deref(),
+            Some("Akamai access denied")
+        );
     }
 
     #[test]
     fn weak_phrases_need_a_short_page_or_error_status() {
         let short = "<html><body><p>Please verify you are human to continue.</p></body></html>";
-        assert_eq!(detect_bot_wall(200, short, 8, 150).as_deref(), Some("captcha"));
+        assert_eq!(
+            detect_bot_wall(200, short, 8, 150).as_deref(),
+            Some("captcha")
+        );
         let mut long = policy(2000);
         long.push_str("<p>Access denied to personal data is logged.</p>");
         assert_eq!(detect_bot_wall(200, &long, 2008, 150), None);
@@ -316,7 +346,10 @@ mod tests {
         let s = "<p>You don\u{2019}t have permission to access this resource.</p>";
         assert!(detect_bot_wall(200, s, 9, 150).is_some());
         let fr = "<p>Accès   refusé</p>";
-        assert_eq!(detect_bot_wall(200, fr, 2, 150).as_deref(), Some("\"Access Denied\" (fr)"));
+        assert_eq!(
+            detect_bot_wall(200, fr, 2, 150).as_deref(),
+            Some("\"Access Denied\" (fr)")
+        );
     }
 
     #[test]
@@ -331,12 +364,18 @@ mod tests {
         let o = opts();
         assert_eq!(
             check_body(200, "<p>Hello</p>", 1, None, &o),
-            Guard::TooSmall { words: 1, min_words: 30 }
+            Guard::TooSmall {
+                words: 1,
+                min_words: 30
+            }
         );
         let p = policy(400);
         assert_eq!(
             check_body(200, &p, 400, Some(1000), &o),
-            Guard::Shrunk { old_words: 1000, new_words: 400 }
+            Guard::Shrunk {
+                old_words: 1000,
+                new_words: 400
+            }
         );
         assert_eq!(check_body(200, &p, 400, Some(700), &o), Guard::Ok);
         assert_eq!(check_body(200, &p, 400, None, &o), Guard::Ok);
@@ -347,7 +386,13 @@ mod tests {
 
     #[test]
     fn bot_wall_wins_over_size_checks() {
-        let g = check_body(200, "<title>Just a moment...</title>", 0, Some(900), &opts());
+        let g = check_body(
+            200,
+            "<title>Just a moment...</title>",
+            0,
+            Some(900),
+            &opts(),
+        );
         assert!(matches!(g, Guard::BotWall(_)));
     }
 

@@ -454,7 +454,11 @@ impl Fetcher {
         let mut builder = self.inner.client.get(url.clone()).headers(headers.clone());
         let mut conditional = false;
         // A stored validator that is not a valid header value is simply not sent.
-        if let Some(v) = req.etag.as_deref().and_then(|v| HeaderValue::from_str(v).ok()) {
+        if let Some(v) = req
+            .etag
+            .as_deref()
+            .and_then(|v| HeaderValue::from_str(v).ok())
+        {
             builder = builder.header(IF_NONE_MATCH, v);
             conditional = true;
         }
@@ -466,7 +470,10 @@ impl Fetcher {
             builder = builder.header(IF_MODIFIED_SINCE, v);
             conditional = true;
         }
-        let mut resp = builder.send().await.map_err(|e| classify(&req.url, e, self.options()))?;
+        let mut resp = builder
+            .send()
+            .await
+            .map_err(|e| classify(&req.url, e, self.options()))?;
         let status = resp.status();
         let final_url = resp.url().to_string();
         let header = |name| {
@@ -493,8 +500,8 @@ impl Fetcher {
             });
         }
         let code = status.as_u16();
-        let retry_after = header(RETRY_AFTER)
-            .and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
+        let retry_after =
+            header(RETRY_AFTER).and_then(|v| retry::parse_retry_after(&v, SystemTime::now()));
         // Block pages come as 403, 429 or 503; look at the start of the body
         // so a bot wall is reported as such and not retried.
         if matches!(code, 401 | 403 | 429 | 500..=599) {

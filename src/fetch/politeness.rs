@@ -127,7 +127,10 @@ mod tests {
         for w in starts.windows(2) {
             assert!(w[1] - w[0] >= Duration::from_millis(50), "{starts:?}");
         }
-        assert!(starts[3] - starts[0] >= Duration::from_millis(170), "{starts:?}");
+        assert!(
+            starts[3] - starts[0] >= Duration::from_millis(170),
+            "{starts:?}"
+        );
     }
 
     #[tokio::test]

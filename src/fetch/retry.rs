@@ -7,7 +7,9 @@ use std::time::{Duration, SystemTime};
 /// The exponential backoff ceiling before jitter for retry number `retry`
 /// (1-based): `base × 2^(retry-1)`, capped at `max`.
 pub fn backoff_ceiling(retry: u32, base: Duration, max: Duration) -> Duration {
-    let factor = 1u32.checked_shl(retry.saturating_sub(1)).unwrap_or(u32::MAX);
+    let factor = 1u32
+        .checked_shl(retry.saturating_sub(1))
+        .unwrap_or(u32::MAX);
     base.checked_mul(factor).unwrap_or(max).min(max)
 }
 
@@ -85,14 +87,21 @@ mod tests {
         let delays: Vec<_> = (0..200).map(|_| backoff_delay(3, base, max)).collect();
         assert!(delays.iter().all(|d| *d <= 400 * MS));
         let distinct: std::collections::BTreeSet<_> = delays.iter().collect();
-        assert!(distinct.len() > 100, "jitter should vary: {}", distinct.len());
+        assert!(
+            distinct.len() > 100,
+            "jitter should vary: {}",
+            distinct.len()
+        );
     }
 
     #[test]
     fn retry_after_seconds() {
         let now = SystemTime::now();
         assert_eq!(parse_retry_after("1", now), Some(Duration::from_secs(1)));
-        assert_eq!(parse_retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse_retry_after(" 120 ", now),
+            Some(Duration::from_secs(120))
+        );
         assert_eq!(parse_retry_after("soon", now), None);
         assert_eq!(parse_retry_after("-3", now), None);
     }
@@ -102,7 +111,10 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(784_111_777); // 1994-11-06 08:49:37
         let ten = Some(Duration::from_secs(10));
         assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:47 GMT", now), ten);
-        assert_eq!(parse_retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now), ten);
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:49:47 GMT", now),
+            ten
+        );
         assert_eq!(parse_retry_after("Sun Nov  6 08:49:47 1994", now), ten);
         // a date in the past means "retry now"
         assert_eq!(

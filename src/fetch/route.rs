@@ -3,7 +3,25 @@
 //! servers are known to lie (PDFs and HTML served as `text/plain` or
 //! `application/octet-stream`).
 
-use crate::model::InputFormat;
+use crate::model::{InputFormat, ParseOptions};
+
+/// The [`ParseOptions`] for a fetched body: `base` (the source's `select`,
+/// `remove`, language and any forced format) plus the routed format and the
+/// raw Content-Type, so extraction can honour the declared charset.
+pub fn parse_options(
+    base: &ParseOptions,
+    content_type: Option<&str>,
+    url: &str,
+    bytes: &[u8],
+) -> ParseOptions {
+    ParseOptions {
+        format: base
+            .format
+            .or_else(|| format_hint(content_type, url, bytes)),
+        content_type: content_type.map(str::to_string),
+        ..base.clone()
+    }
+}
 
 /// Which parser a fetched body should go to, or `None` to let extraction
 /// detect it. The raw Content-Type (with its charset) should be passed on
@@ -41,7 +59,11 @@ pub fn content_type_for_path(path: &std::path::Path) -> Option<&'static str> {
 
 /// The lowercase media type without parameters: `Text/HTML; charset=x` → `text/html`.
 fn essence(ct: &str) -> String {
-    ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase()
+    ct.split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase()
 }
 
 /// The format named by the extension of the URL's path (query and fragment ignored).
@@ -62,11 +84,20 @@ fn by_extension(url: &str) -> Option<InputFormat> {
 fn looks_like_html(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
-    let start = head.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(head.len());
-    let head = head[start..].to_ascii_lowercase();
-    [&b"<!doctype html"[..], b"<html", b"<head", b"<body", b"<!--"]
+    let start = head
         .iter()
-        .any(|p| head.starts_with(p))
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(head.len());
+    let head = head[start..].to_ascii_lowercase();
+    [
+        &b"<!doctype html"[..],
+        b"<html",
+        b"<head",
+        b"<body",
+        b"<!--",
+    ]
+    .iter()
+    .any(|p| head.starts_with(p))
         || (head.starts_with(b"<?xml") && head.windows(5).any(|w| w == b"<html"))
 }
 
@@ -78,40 +109,117 @@ mod tests {
     #[test]
     fn by_content_type() {
         let u = "https://x.test/privacy";
-        assert_eq!(format_hint(Some("text/html; charset=utf-8"), u, b"<p>x"), Some(Html));
-        assert_eq!(format_hint(Some("Application/XHTML+XML"), u, b""), Some(Html));
-        assert_eq!(format_hint(Some("application/pdf"), u, b"garbage"), Some(Pdf));
-        assert_eq!(format_hint(Some("text/markdown"), u, b"# A"), Some(Markdown));
+        assert_eq!(
+            format_hint(Some("text/html; charset=utf-8"), u, b"<p>x"),
+            Some(Html)
+        );
+        assert_eq!(
+            format_hint(Some("Application/XHTML+XML"), u, b""),
+            Some(Html)
+        );
+        assert_eq!(
+            format_hint(Some("application/pdf"), u, b"garbage"),
+            Some(Pdf)
+        );
+        assert_eq!(
+            format_hint(Some("text/markdown"), u, b"# A"),
+            Some(Markdown)
+        );
         assert_eq!(format_hint(Some("text/plain"), u, b"Privacy"), Some(Text));
     }
 
     #[test]
     fn sniffing_beats_lying_servers() {
         let u = "https://x.test/privacy";
-        assert_eq!(format_hint(Some("text/plain"), u, b"\n  <!DOCTYPE html><html>"), Some(Html));
-        assert_eq!(format_hint(Some("text/plain"), u, b"\xEF\xBB\xBF<html>"), Some(Html));
+        assert_eq!(
+            format_hint(Some("text/plain"), u, b"\n  <!DOCTYPE html><html>"),
+            Some(Html)
+        );
+        assert_eq!(
+            format_hint(Some("text/plain"), u, b"\xEF\xBB\xBF<html>"),
+            Some(Html)
+        );
         assert_eq!(format_hint(Some("text/html"), u, b"%PDF-1.7\n"), Some(Pdf));
-        assert_eq!(format_hint(Some("application/octet-stream"), u, b"%PDF-1.4"), Some(Pdf));
+        assert_eq!(
+            format_hint(Some("application/octet-stream"), u, b"%PDF-1.4"),
+            Some(Pdf)
+        );
         assert_eq!(format_hint(None, u, b"<html><body>"), Some(Html));
         assert_eq!(format_hint(None, u, b"Plain words"), None);
     }
 
     #[test]
     fn by_url_extension() {
-        assert_eq!(format_hint(None, "file:///srv/p/policy.md", b"# A"), Some(Markdown));
-        assert_eq!(format_hint(None, "file:///srv/p/policy.TXT", b"A"), Some(Text));
-        assert_eq!(format_hint(None, "https://x.test/terms.pdf?v=2#p", b"x"), Some(Pdf));
-        assert_eq!(format_hint(Some("text/plain"), "https://x.test/README.md", b"# A"), Some(Markdown));
-        assert_eq!(format_hint(Some("application/octet-stream"), "https://x.test/a.htm", b"x"), Some(Html));
+        assert_eq!(
+            format_hint(None, "file:///srv/p/policy.md", b"# A"),
+            Some(Markdown)
+        );
+        assert_eq!(
+            format_hint(None, "file:///srv/p/policy.TXT", b"A"),
+            Some(Text)
+        );
+        assert_eq!(
+            format_hint(None, "https://x.test/terms.pdf?v=2#p", b"x"),
+            Some(Pdf)
+        );
+        assert_eq!(
+            format_hint(Some("text/plain"), "https://x.test/README.md", b"# A"),
+            Some(Markdown)
+        );
+        assert_eq!(
+            format_hint(
+                Some("application/octet-stream"),
+                "https://x.test/a.htm",
+                b"x"
+            ),
+            Some(Html)
+        );
         assert_eq!(format_hint(None, "https://x.test/v1.2/privacy", b"x"), None);
+    }
+
+    #[test]
+    fn parse_options_keep_forced_format_and_pass_charset() {
+        let base = ParseOptions {
+            select: Some("main".into()),
+            ..Default::default()
+        };
+        let o = parse_options(
+            &base,
+            Some("text/html; charset=iso-8859-1"),
+            "https://x.test/",
+            b"<p>",
+        );
+        assert_eq!(o.format, Some(Html));
+        assert_eq!(
+            o.content_type.as_deref(),
+            Some("text/html; charset=iso-8859-1")
+        );
+        assert_eq!(o.select.as_deref(), Some("main"));
+        let forced = ParseOptions {
+            format: Some(Text),
+            ..Default::default()
+        };
+        assert_eq!(
+            parse_options(&forced, Some("text/html"), "", b"<html>").format,
+            Some(Text)
+        );
     }
 
     #[test]
     fn file_content_types() {
         use std::path::Path;
-        assert_eq!(content_type_for_path(Path::new("/a/b.HTML")), Some("text/html"));
-        assert_eq!(content_type_for_path(Path::new("/a/b.md")), Some("text/markdown"));
-        assert_eq!(content_type_for_path(Path::new("/a/b.pdf")), Some("application/pdf"));
+        assert_eq!(
+            content_type_for_path(Path::new("/a/b.HTML")),
+            Some("text/html")
+        );
+        assert_eq!(
+            content_type_for_path(Path::new("/a/b.md")),
+            Some("text/markdown")
+        );
+        assert_eq!(
+            content_type_for_path(Path::new("/a/b.pdf")),
+            Some("application/pdf")
+        );
         assert_eq!(content_type_for_path(Path::new("/a/b")), None);
     }
 }
