@@ -401,4 +401,26 @@ mod tests {
         let s = "é".repeat(200_000);
         assert_eq!(detect_bot_wall(200, &s, 1, 150), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_input_is_classified_without_panicking(
+            raw in ".{0,400}",
+            status in 100u16..600,
+            words in 0usize..5000,
+            last in proptest::option::of(0usize..5000),
+        ) {
+            let o = opts();
+            let g = check_body(status, &raw, words, last, &o);
+            // The size guards follow their definitions exactly.
+            match g {
+                Guard::TooSmall { words: w, .. } => proptest::prop_assert!(w < o.min_words),
+                Guard::Shrunk { old_words, new_words } => {
+                    proptest::prop_assert!((new_words as f64) < o.shrink_threshold * old_words as f64)
+                }
+                Guard::Ok => proptest::prop_assert!(words >= o.min_words),
+                Guard::BotWall(r) => proptest::prop_assert!(!r.is_empty()),
+            }
+        }
+    }
 }

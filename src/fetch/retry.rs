@@ -122,4 +122,17 @@ mod tests {
             Some(Duration::ZERO)
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn retry_after_never_panics(v in ".{0,60}") {
+            let _ = parse_retry_after(&v, SystemTime::now());
+        }
+
+        #[test]
+        fn delay_never_exceeds_max(retry in 0u32..100, base_ms in 0u64..10_000, max_ms in 0u64..60_000) {
+            let max = Duration::from_millis(max_ms);
+            proptest::prop_assert!(backoff_delay(retry, Duration::from_millis(base_ms), max) <= max);
+        }
+    }
 }

@@ -222,4 +222,18 @@ mod tests {
         );
         assert_eq!(content_type_for_path(Path::new("/a/b")), None);
     }
+
+    proptest::proptest! {
+        #[test]
+        fn pdf_magic_always_wins(ct in proptest::option::of(".{0,40}"), url in ".{0,60}", tail in proptest::collection::vec(proptest::num::u8::ANY, 0..64)) {
+            let mut bytes = b"%PDF-1.7".to_vec();
+            bytes.extend(tail);
+            proptest::prop_assert_eq!(format_hint(ct.as_deref(), &url, &bytes), Some(Pdf));
+        }
+
+        #[test]
+        fn never_panics(ct in proptest::option::of(".{0,40}"), url in ".{0,60}", bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            let _ = format_hint(ct.as_deref(), &url, &bytes);
+        }
+    }
 }
