@@ -91,20 +91,17 @@ impl Source {
                     )
                 });
         }
-        if let Some((scheme, _)) = arg.split_once("://") {
-            if !scheme.is_empty()
-                && scheme
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '+')
-            {
-                return Err(fail(
-                    arg,
-                    format!("bad URL: unsupported scheme {scheme:?}"),
-                    Some(
-                        "policywatch fetches http:// and https:// URLs; download other sources yourself",
-                    ),
-                ));
-            }
+        let scheme = arg.split_once("://").map(|(scheme, _)| scheme);
+        if let Some(scheme) = scheme
+            .filter(|s| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
+        {
+            return Err(fail(
+                arg,
+                format!("bad URL: unsupported scheme {scheme:?}"),
+                Some(
+                    "policywatch fetches http:// and https:// URLs; download other sources yourself",
+                ),
+            ));
         }
         Ok(Source::File(arg.to_string()))
     }

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use super::{
     Piece, RenderOptions, View, event_section, old_heading_if_renamed, section_title,
-    sorted_events, summary_counts, word_pieces,
+    sorted_events, split_ws, summary_counts, word_pieces,
 };
 use crate::report::{Event, SectionChange, SectionStatus};
 
@@ -64,6 +64,21 @@ fn side(class: &str, title: &str, heading: Option<&str>, body: Option<String>) -
     format!("<div class=\"side {class}\"><h4>{title}</h4>{heading}{body}</div>")
 }
 
+/// Wrap changed words in `<del>`/`<ins>`, leaving surrounding white space
+/// outside so highlights hug the words.
+fn marked(tag: &str, s: &str) -> String {
+    let (lead, core, trail) = split_ws(s);
+    if core.is_empty() {
+        return escape(s);
+    }
+    format!(
+        "{}<{tag}>{}</{tag}>{}",
+        escape(lead),
+        escape(core),
+        escape(trail)
+    )
+}
+
 fn event_item(e: &Event) -> String {
     let mut li = format!(
         "<li class=\"sev-{sev}\"><span class=\"badge\">{sev}</span>{}",
@@ -99,12 +114,8 @@ fn section_article(view: &View<'_>, sc: &SectionChange) -> String {
                         l.push_str(&e);
                         r.push_str(&e);
                     }
-                    Piece::Del(s) => {
-                        let _ = write!(l, "<del>{}</del>", escape(&s));
-                    }
-                    Piece::Ins(s) => {
-                        let _ = write!(r, "<ins>{}</ins>", escape(&s));
-                    }
+                    Piece::Del(s) => l.push_str(&marked("del", &s)),
+                    Piece::Ins(s) => r.push_str(&marked("ins", &s)),
                 }
             }
             (Some(l), Some(r))

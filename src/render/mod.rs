@@ -118,7 +118,7 @@ fn body(doc: &Document, r: Option<&SectionRef>) -> String {
 /// Events, most severe first; ties keep the engine's order.
 pub(crate) fn sorted_events(report: &Report) -> Vec<&Event> {
     let mut events: Vec<&Event> = report.events.iter().collect();
-    events.sort_by(|a, b| b.severity.cmp(&a.severity));
+    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
     events
 }
 
