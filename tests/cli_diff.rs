@@ -371,6 +371,19 @@ fn http_errors_exit_2_naming_the_url() {
 }
 
 #[test]
+fn oversize_bodies_are_refused() {
+    let server = serve(vec![
+        ("/ok", 200, "text/plain", OLD.into()),
+        ("/huge", 200, "text/plain", "a ".repeat(5 * 1024 * 1024 + 1)),
+    ]);
+    let huge = format!("{}/huge", server.base);
+    let o = run(&["diff", &format!("{}/ok", server.base), &huge]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains(&huge) && err.contains("10 MB"), "{err}");
+}
+
+#[test]
 fn unreachable_and_malformed_urls_exit_2() {
     // Bind then drop, so the port is (almost certainly) closed.
     let port = TcpListener::bind("127.0.0.1:0")

@@ -31,6 +31,7 @@ pub struct Cli {
 
 /// Options every command accepts.
 #[derive(Debug, Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// The configuration file (watch list, store, database). Not used by `diff`.
     #[arg(long, global = true, env = "POLICYWATCH_CONFIG", value_name = "FILE")]
@@ -80,11 +81,10 @@ impl ColorWhen {
         match self {
             ColorWhen::Always => true,
             ColorWhen::Never => false,
-            // anstream's choice honours NO_COLOR, CLICOLOR(_FORCE), TERM=dumb
-            // and whether stdout is a terminal.
+            // anstream's choice honours NO_COLOR, CLICOLOR, CLICOLOR_FORCE,
+            // TERM=dumb and whether stdout is a terminal.
             ColorWhen::Auto => {
                 to_stdout
-                    && std::io::stdout().is_terminal()
                     && anstream::AutoStream::choice(&std::io::stdout())
                         != anstream::ColorChoice::Never
             }
