@@ -197,7 +197,7 @@ pub fn build_payload(
         })
         .collect();
     // Most severe first, so that dropping from the tail loses the least.
-    kept.sort_by(|a, b| b.severity.cmp(&a.severity));
+    kept.sort_by_key(|e| std::cmp::Reverse(e.severity));
     loop {
         let truncated = cut || kept.len() < events.len();
         let body = match format {
