@@ -130,32 +130,35 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }))
 }
 
-/// Read both inputs; URLs are fetched together, each once.
+/// Read both inputs. Local inputs are read first, so a typo in a path fails
+/// before any network traffic; URLs are then fetched together, each once.
 fn load_both(old_arg: &str, old: &Source, new_arg: &str, new: &Source) -> Result<(Loaded, Loaded)> {
-    let mut urls = Vec::new();
-    for (arg, src) in [(old_arg, old), (new_arg, new)] {
-        if let Source::Url(u) = src {
-            urls.push((arg, u));
-        }
-    }
+    let local = |arg: &str, src: &Source| match src {
+        Source::Url(_) => Ok(None),
+        _ => input::read_local(arg, src).map(Some),
+    };
+    let old_local = local(old_arg, old)?;
+    let new_local = local(new_arg, new)?;
+
+    let urls: Vec<(&str, &reqwest::Url)> = [(old_arg, old), (new_arg, new)]
+        .into_iter()
+        .filter_map(|(arg, src)| match src {
+            Source::Url(u) => Some((arg, u)),
+            _ => None,
+        })
+        .collect();
     let mut fetched = input::fetch_all(&urls).into_iter();
-    let mut load = |arg: &str, src: &Source| -> Result<Loaded> {
-        match src {
-            Source::Url(_) => fetched
+    let mut take = |arg: &str, local: Option<Loaded>| -> Result<Loaded> {
+        match local {
+            Some(l) => Ok(l),
+            None => fetched
                 .next()
-                .unwrap_or_else(|| {
-                    Err(input::InputError {
-                        input: arg.into(),
-                        problem: "internal: URL was not fetched".into(),
-                        hint: None,
-                    })
-                })
+                .unwrap_or_else(|| Err(input::InputError::internal(arg, "URL was not fetched")))
                 .map_err(Into::into),
-            _ => input::read_local(arg, src).map_err(Into::into),
         }
     };
-    let old = load(old_arg, old)?;
-    let new = load(new_arg, new)?;
+    let old = take(old_arg, old_local)?;
+    let new = take(new_arg, new_local)?;
     Ok((old, new))
 }
 

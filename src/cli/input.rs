@@ -43,6 +43,13 @@ impl std::fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
+impl InputError {
+    /// A bug in policywatch rather than a problem with the input.
+    pub fn internal(input: &str, what: &str) -> InputError {
+        fail(input, format!("internal error: {what}"), None)
+    }
+}
+
 fn fail(input: &str, problem: impl Into<String>, hint: Option<&str>) -> InputError {
     InputError {
         input: input.to_string(),
@@ -147,7 +154,7 @@ pub fn read_local(arg: &str, source: &Source) -> Result<Loaded, InputError> {
             buf
         }
         Source::File(path) => read_file(arg, Path::new(path))?,
-        Source::Url(_) => return Err(fail(arg, "internal: URL passed to read_local", None)),
+        Source::Url(_) => return Err(InputError::internal(arg, "URL passed to read_local")),
     };
     check_bytes(arg, &bytes)?;
     Ok(Loaded {
