@@ -163,6 +163,7 @@ fn load_both(old_arg: &str, old: &Source, new_arg: &str, new: &Source) -> Result
 }
 
 fn parse(arg: &str, loaded: Loaded, args: &DiffArgs) -> Result<Document> {
+    input::check_bytes(arg, &loaded.bytes, args.input_format.is_some())?;
     let opts = ParseOptions {
         format: args.input_format.map(Into::into),
         select: args.select.clone(),

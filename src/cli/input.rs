@@ -156,7 +156,6 @@ pub fn read_local(arg: &str, source: &Source) -> Result<Loaded, InputError> {
         Source::File(path) => read_file(arg, Path::new(path))?,
         Source::Url(_) => return Err(InputError::internal(arg, "URL passed to read_local")),
     };
-    check_bytes(arg, &bytes)?;
     Ok(Loaded {
         label: source.label(),
         bytes,
@@ -191,8 +190,9 @@ fn read_file(arg: &str, path: &Path) -> Result<Vec<u8>, InputError> {
 }
 
 /// Refuse inputs that cannot be a policy before the engine sees them, so the
-/// message names the input and says what to do.
-fn check_bytes(arg: &str, bytes: &[u8]) -> Result<(), InputError> {
+/// message names the input and says what to do. With a format forced by
+/// `--input-format` the binary guess is skipped: the user knows better.
+pub fn check_bytes(arg: &str, bytes: &[u8], format_forced: bool) -> Result<(), InputError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(fail(
             arg,
@@ -200,7 +200,7 @@ fn check_bytes(arg: &str, bytes: &[u8]) -> Result<(), InputError> {
             Some("pass a file that holds the policy text"),
         ));
     }
-    if looks_binary(bytes) {
+    if !format_forced && looks_binary(bytes) {
         return Err(fail(
             arg,
             "looks binary (not text, HTML, Markdown or PDF)",
@@ -325,7 +325,6 @@ async fn fetch(
         bytes.extend_from_slice(&chunk);
     }
     tracing::debug!(%url, bytes = bytes.len(), content_type = ?content_type, "fetched");
-    check_bytes(arg, &bytes)?;
     Ok(Loaded {
         label: url.to_string(),
         bytes,
@@ -349,12 +348,22 @@ fn request_error(arg: &str, e: &reqwest::Error) -> InputError {
     } else if e.is_connect() {
         fail(
             arg,
-            format!("cannot connect: {}", error_chain(e)),
+            format!("cannot connect: {}", root_cause(e)),
             Some("check the URL and your network connection"),
         )
     } else {
         fail(arg, format!("request failed: {}", error_chain(e)), None)
     }
+}
+
+/// The innermost error: for a failed connection it says why ("Connection
+/// refused", "dns error …") without reqwest's wrapping.
+fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 /// reqwest's top-level message is terse; its sources say what really failed.
@@ -413,9 +422,11 @@ mod tests {
 
     #[test]
     fn empty_and_whitespace_inputs_are_refused() {
-        assert!(check_bytes("x", b"").is_err());
-        assert!(check_bytes("x", b" \n\t\n").is_err());
-        assert!(check_bytes("x", b"text").is_ok());
+        assert!(check_bytes("x", b"", false).is_err());
+        assert!(check_bytes("x", b" \n\t\n", true).is_err());
+        assert!(check_bytes("x", b"text", false).is_ok());
+        assert!(check_bytes("x", b"a\0b", false).is_err());
+        assert!(check_bytes("x", b"a\0b", true).is_ok());
     }
 
     #[test]
