@@ -11,6 +11,26 @@
 //! Retry-After), caps the body size while streaming, and limits redirects.
 //! Whether a page is a real version of the document is decided afterwards by
 //! [`guard::check_body`]; which parser it goes to by [`route::format_hint`].
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use policywatch::fetch::{FetchOptions, FetchOutcome, FetchRequest, Fetcher, route};
+//! use policywatch::{Document, ParseOptions};
+//!
+//! let fetcher = Fetcher::new(FetchOptions::default())?;
+//! let req = FetchRequest::new("https://example.org/privacy")
+//!     .conditional(Some("\"v1\"".into()), None);
+//! match fetcher.fetch(&req).await? {
+//!     FetchOutcome::NotModified { .. } => println!("unchanged"),
+//!     FetchOutcome::Fetched { final_url, content_type, body, .. } => {
+//!         let opts = route::parse_options(&ParseOptions::default(), content_type.as_deref(), &final_url, &body);
+//!         let doc = Document::parse(&final_url, &body, &opts)?;
+//!         println!("{} words", doc.word_count());
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
 
 mod error;
 pub mod guard;
