@@ -328,13 +328,11 @@ fn is_separator_row(t: &str) -> bool {
 
 /// A table row starts with `|`, or is a header row with a separator under it.
 fn is_table_row(t: &str, next: Option<&str>, in_paragraph: bool) -> bool {
-    if in_paragraph {
-        return false;
-    }
-    if t.starts_with('|') && t.len() > 1 {
-        return true;
-    }
-    t.contains('|') && next.is_some_and(|n| is_separator_row(n.trim()) && n.contains('|'))
+    let header_row =
+        t.contains('|') && next.is_some_and(|n| is_separator_row(n.trim()) && n.contains('|'));
+    // A header row with its separator may interrupt a paragraph; a bare
+    // `| …` line inside one is just text.
+    header_row || (!in_paragraph && t.starts_with('|') && t.len() > 1)
 }
 
 fn push_row(t: &str, refs: &HashSet<String>, sink: &mut Sink) {
@@ -364,59 +362,106 @@ fn push_row(t: &str, refs: &HashSet<String>, sink: &mut Sink) {
     }
 }
 
-/// HTML tags stripped from Markdown text. Anything else in angle brackets
+/// HTML tags stripped from Markdown text (sorted, for binary search). Anything else in angle brackets
 /// (`<EU Representative>`) is text.
 const INLINE_TAGS: &[&str] = &[
     "a",
     "abbr",
+    "address",
+    "article",
+    "aside",
+    "audio",
     "b",
+    "bdi",
+    "bdo",
     "big",
     "blockquote",
+    "body",
     "br",
+    "button",
+    "caption",
     "center",
     "cite",
     "code",
+    "col",
+    "colgroup",
+    "data",
     "dd",
     "del",
     "details",
+    "dfn",
+    "dialog",
     "div",
     "dl",
     "dt",
     "em",
+    "figcaption",
+    "figure",
     "font",
+    "footer",
+    "form",
     "h1",
     "h2",
     "h3",
     "h4",
     "h5",
     "h6",
+    "head",
+    "header",
+    "hgroup",
     "hr",
+    "html",
     "i",
+    "iframe",
     "img",
+    "input",
     "ins",
     "kbd",
+    "label",
+    "legend",
     "li",
+    "link",
+    "main",
     "mark",
+    "meta",
+    "nav",
+    "noscript",
     "ol",
     "p",
+    "picture",
     "pre",
+    "q",
+    "rp",
+    "rt",
+    "ruby",
     "s",
+    "samp",
     "section",
     "small",
+    "source",
     "span",
     "strike",
     "strong",
     "sub",
     "summary",
     "sup",
+    "svg",
     "table",
     "tbody",
     "td",
+    "template",
+    "tfoot",
     "th",
     "thead",
+    "time",
+    "title",
     "tr",
+    "tt",
     "u",
     "ul",
+    "var",
+    "video",
+    "wbr",
 ];
 
 /// Longest stretch searched for a closing `]` or `)`, so that many unmatched
@@ -646,7 +691,7 @@ fn angle_at(src: &str, start: usize) -> Option<(Angle<'_>, usize)> {
     let name = name_src[..name_len].to_ascii_lowercase();
     let after = &name_src[name_len..];
     let well_formed = after.is_empty() || after.starts_with([' ', '/', '\t']);
-    if well_formed && INLINE_TAGS.contains(&name.as_str()) {
+    if well_formed && INLINE_TAGS.binary_search(&name.as_str()).is_ok() {
         // Line-level tags separate words; inline ones do not.
         let spaced = !matches!(
             name.as_str(),
@@ -732,6 +777,10 @@ mod tests {
         );
         assert_eq!(inline("a <span class=\"c\">b</span> c<br>d"), "a b c d");
         assert_eq!(inline("<EU Representative>"), "<EU Representative>");
+        assert_eq!(
+            inline("<figure class=\"c\"> <img alt=\"quill\" src=\"q.png\"> </figure>").trim(),
+            ""
+        );
         assert_eq!(inline("AT&amp;T &#233; &copy; & more"), "AT&T é © & more");
         assert_eq!(
             inline(r"\# not \*em\* \1. \- x\\y"),
@@ -743,6 +792,11 @@ mod tests {
         // Limits are counted in bytes; they must never split a character.
         let wide = format!("&{};<{}", "é".repeat(40), "€".repeat(1500));
         assert_eq!(inline(&wide), wide);
+    }
+
+    #[test]
+    fn tag_list_is_sorted_for_binary_search() {
+        assert!(INLINE_TAGS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
@@ -765,6 +819,22 @@ mod tests {
                 (BlockKind::TableRow, "A | B"),
                 (BlockKind::TableRow, "1 | x"),
                 (BlockKind::Paragraph, "code *here*"),
+            ]
+        );
+    }
+
+    #[test]
+    fn table_may_follow_a_paragraph_line() {
+        let blocks = run("We keep:\n| Data | Time |\n|---|---|\n| Logs | 14 months |\nAfter.\n");
+        let got: Vec<(BlockKind, &str)> =
+            blocks.iter().map(|b| (b.kind, b.text.as_str())).collect();
+        assert_eq!(
+            got,
+            [
+                (BlockKind::Paragraph, "We keep:"),
+                (BlockKind::TableRow, "Data | Time"),
+                (BlockKind::TableRow, "Logs | 14 months"),
+                (BlockKind::Paragraph, "After."),
             ]
         );
     }
