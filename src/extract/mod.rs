@@ -124,7 +124,15 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 /// turn form feeds into newlines and CRLF or lone CR line ends into `\n`.
 fn strip_controls(text: &str) -> Cow<'_, str> {
     let bad = |c: char| (c.is_control() && !matches!(c, '\t' | '\n')) || c == '\r';
-    if !text.contains(bad) {
+    // Byte scan first: C0 controls and DEL are single bytes, C1 controls are
+    // C2 80–C2 9F.
+    let b = text.as_bytes();
+    let suspect = b.iter().enumerate().any(|(i, &x)| {
+        (x < 0x20 && x != b'\t' && x != b'\n')
+            || x == 0x7f
+            || (x == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..0xA0).contains(n)))
+    });
+    if !suspect {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len());
@@ -165,10 +173,26 @@ fn starts_with_ci(s: &str, prefix: &str) -> bool {
     s.len() >= prefix.len() && s.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
 }
 
-const BLOCK_TAGS: [&str; 16] = [
-    "<p>", "<p ", "<div", "<h1", "<h2", "<h3", "<h4", "<li", "<ul", "<ol", "<table", "<tr", "<br",
-    "<body", "<section", "<article",
+/// Tag openings (after the `<`) that mark HTML rather than text with a stray `<`.
+const BLOCK_TAGS: [&[u8]; 16] = [
+    b"p>", b"p ", b"div", b"h1", b"h2", b"h3", b"h4", b"li", b"ul", b"ol", b"table", b"tr", b"br",
+    b"body", b"section", b"article",
 ];
+
+/// Block-level tags in the sample, counted in one pass over its `<`s.
+fn count_block_tags(sample: &str) -> usize {
+    let b = sample.as_bytes();
+    b.iter()
+        .enumerate()
+        .filter(|(_, c)| **c == b'<')
+        .filter(|(i, _)| {
+            let rest = &b[i + 1..];
+            BLOCK_TAGS
+                .iter()
+                .any(|t| rest.len() >= t.len() && rest[..t.len()].eq_ignore_ascii_case(t))
+        })
+        .count()
+}
 
 fn looks_html(sample: &str, hinted: bool) -> bool {
     let head = sample.trim_start_matches(['\u{feff}', ' ', '\t', '\r', '\n']);
@@ -190,8 +214,7 @@ fn looks_html(sample: &str, hinted: bool) -> bool {
     if !sample.contains('<') {
         return false;
     }
-    let lower = sample.to_ascii_lowercase();
-    let tags: usize = BLOCK_TAGS.iter().map(|t| lower.matches(t).count()).sum();
+    let tags = count_block_tags(sample);
     if hinted && tags > 0 {
         return true;
     }
