@@ -18,9 +18,9 @@ use crate::normalize::normalize_text;
 
 /// Elements that never hold policy text.
 const DROPPED: &[&str] = &[
-    "script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "form", "button",
-    "head", "iframe", "object", "embed", "canvas", "select", "option", "input", "textarea",
-    "dialog", "math", "img", "picture", "video", "audio", "map",
+    "script", "style", "noscript", "template", "svg", "nav", "footer", "aside", "button", "head",
+    "iframe", "object", "embed", "canvas", "select", "option", "input", "textarea", "dialog",
+    "math", "img", "picture", "video", "audio", "map",
 ];
 
 /// Elements that start and end a block of text.
@@ -471,7 +471,14 @@ fn walk(root: &NodeRef, sink: &mut Sink) {
         if !node.is_element() {
             continue; // comments, doctypes
         }
-        if DROPPED.contains(&name.as_str()) || (name == "header" && !has_heading(&node)) {
+        // A <header> or <form> holding a heading is content: the article's
+        // title block, or an ASP.NET page wrapped whole in a <form>. An
+        // element picked with --select is kept whatever it is.
+        let dropped = match name.as_str() {
+            "header" | "form" => !has_heading(&node),
+            other => DROPPED.contains(&other),
+        };
+        if dropped && node.id != root.id {
             continue;
         }
         match name.as_str() {
@@ -600,6 +607,28 @@ mod tests {
             BlockKind::Heading(2),
             "Your rights"
         )));
+    }
+
+    #[test]
+    fn forms_with_headings_and_selected_chrome_are_kept() {
+        let page = "<html><body><form id=\"aspnetForm\"><h1>Privacy</h1><p>We collect data.</p>\
+                    <form><input><button>Search</button></form></form></body></html>";
+        let texts: Vec<String> = run(page, &ParseOptions::default())
+            .unwrap()
+            .into_iter()
+            .map(|b| b.text)
+            .collect();
+        assert_eq!(texts, ["Privacy", "We collect data."]);
+        let opts = ParseOptions {
+            select: Some("footer".into()),
+            ..ParseOptions::default()
+        };
+        let blocks = run(
+            "<body><p>x</p><footer><p>Imprint</p></footer></body>",
+            &opts,
+        )
+        .unwrap();
+        assert_eq!(blocks[0].text, "Imprint");
     }
 
     #[test]
