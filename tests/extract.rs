@@ -476,6 +476,24 @@ proptest! {
     }
 
     #[test]
+    fn plain_text_loses_and_reorders_no_line(lines in prop::collection::vec("[a-zA-Z0-9 .,#*|-]{0,30}", 1..40)) {
+        let text = lines.join("\n");
+        let forced = ParseOptions { format: Some(InputFormat::Text), ..ParseOptions::default() };
+        match extract(text.as_bytes(), &forced) {
+            Ok(ex) => {
+                let want: Vec<String> = lines
+                    .iter()
+                    .map(|l| policywatch::normalize::normalize_text(l))
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                let got: Vec<&str> = ex.blocks.iter().map(|b| b.text.as_str()).filter(|t| !t.is_empty()).collect();
+                prop_assert_eq!(got, want);
+            }
+            Err(e) => prop_assert!(matches!(e, ParseError::Empty)),
+        }
+    }
+
+    #[test]
     fn arbitrary_text_never_panics(text in "\\PC{0,200}") {
         let _ = extract(text.as_bytes(), &ParseOptions::default());
     }
