@@ -92,8 +92,11 @@ fn listing(events: &[Event]) -> String {
         .join("\n")
 }
 
+/// A required event: kind, subject, from, to (`None` is not compared).
+type Want<'a> = (&'a str, Option<&'a str>, Option<&'a str>, Option<&'a str>);
+
 /// Check every requirement and report all the missing ones at once.
-fn require(report: &Report, wants: &[(&str, Option<&str>, Option<&str>, Option<&str>)]) {
+fn require(report: &Report, wants: &[Want<'_>]) {
     let missing: Vec<String> = wants
         .iter()
         .filter(|(k, s, f, t)| !has(&report.events, k, *s, *f, *t))
