@@ -651,33 +651,51 @@ impl Db {
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e));
+        #[allow(clippy::let_and_return)] // the statement must outlive the rows
         rows
     }
 
     /// Checks of a source, newest first (at most `limit`).
-    pub fn checks(
-        &self,
-        source_id: &str,
-        limit: usize,
-    ) -> Result<Vec<(DateTime<Utc>, Outcome, Option<String>)>> {
+    pub fn checks(&self, source_id: &str, limit: usize) -> Result<Vec<CheckRow>> {
         let mut stmt = self
             .conn
-            .prepare("SELECT started_at, outcome, error FROM checks WHERE source_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2")
+            .prepare(
+                "SELECT id, started_at, duration_ms, outcome, http_status, bytes, error, version_id, commit_id
+                 FROM checks WHERE source_id = ?1 ORDER BY started_at DESC, id DESC LIMIT ?2",
+            )
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map(params![source_id, limit as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+                Ok((
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(3)?,
+                    CheckRow {
+                        id: r.get(0)?,
+                        started_at: DateTime::<Utc>::MIN_UTC,
+                        duration_ms: r.get(2)?,
+                        outcome: Outcome::Failed,
+                        http_status: r.get(4)?,
+                        bytes: r.get(5)?,
+                        error: r.get(6)?,
+                        version_id: r.get(7)?,
+                        commit: r.get(8)?,
+                    },
+                ))
             })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         rows.into_iter()
-            .map(|(t, o, e)| {
-                let t = parse_ts(&t, "checks.started_at").map_err(|c| self.bad(c))?;
-                let o = o
+            .map(|(t, o, row)| {
+                let started_at = parse_ts(&t, "checks.started_at").map_err(|c| self.bad(c))?;
+                let outcome = o
                     .parse()
                     .map_err(|_| self.bad(("checks.outcome".into(), o.clone())))?;
-                Ok((t, o, e))
+                Ok(CheckRow {
+                    started_at,
+                    outcome,
+                    ..row
+                })
             })
             .collect()
     }

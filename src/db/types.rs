@@ -351,3 +351,26 @@ pub struct Delivery {
     /// When the receiver accepted it.
     pub delivered_at: Option<DateTime<Utc>>,
 }
+
+/// One recorded check.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CheckRow {
+    /// `checks.id`.
+    pub id: i64,
+    /// When it started.
+    pub started_at: DateTime<Utc>,
+    /// How long it took.
+    pub duration_ms: i64,
+    /// What happened.
+    pub outcome: Outcome,
+    /// Final HTTP status.
+    pub http_status: Option<u16>,
+    /// Body size.
+    pub bytes: Option<i64>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The version it produced.
+    pub version_id: Option<i64>,
+    /// The git commit it made.
+    pub commit: Option<String>,
+}

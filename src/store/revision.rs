@@ -39,9 +39,7 @@ impl Revision {
         if !digits.is_empty() && digits.len() <= 6 && digits.bytes().all(|b| b.is_ascii_digit()) {
             let n: i64 = r.parse().map_err(|_| expected())?;
             if n == 0 {
-                return Err(format!(
-                    "revision @0 does not exist: positions start at @1 (the first version); use @latest for the newest"
-                ));
+                return Err("revision @0 does not exist: positions start at @1 (the first version); use @latest for the newest".to_string());
             }
             return Ok(Revision::Position(n));
         }
