@@ -345,3 +345,14 @@ fn config_path_resolution_order() {
     );
     assert_eq!(resolve_path_with(None, None), PathBuf::from("config.toml"));
 }
+
+#[test]
+fn documented_example_is_valid() {
+    let c = Config::from_str_with_env(Config::EXAMPLE, Path::new("/srv/pw/config.toml"), &|v| {
+        (v == "POLICYWATCH_HOOK_SECRET").then(|| "x".to_string())
+    })
+    .unwrap();
+    assert_eq!(c.sources.len(), 1);
+    assert_eq!(c.webhooks.len(), 1);
+    assert_eq!(c.watch.schedule, Schedule::Cron("0 */6 * * *".into()));
+}

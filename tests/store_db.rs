@@ -912,3 +912,27 @@ fn sigkill_at_random_points_leaves_a_repairable_state() {
     );
     eprintln!("{rolled_back} unrecorded commits rolled back over 12 kills");
 }
+
+#[test]
+fn sources_follow_the_config() {
+    let cfg = policywatch::config::Config::from_str(
+        "[[source]]\nid = \"acme\"\nurl = \"https://acme.example/p\"\nname = \"Acme\"\n[[source]]\nid = \"zeta\"\nurl = \"https://z.example/t\"\ntype = \"Terms of Service\"\n",
+        Path::new("/tmp/config.toml"),
+    )
+    .unwrap();
+    let mut db = Db::open_in_memory().unwrap();
+    db.sync_sources(&cfg.sources, t(1, 0)).unwrap();
+    db.sync_sources(&cfg.sources, t(9, 0)).unwrap();
+    let s = db.sources_status().unwrap();
+    assert_eq!(s.len(), 2);
+    assert_eq!(
+        (s[0].name.as_str(), s[0].added_at),
+        ("Acme", t(1, 0)),
+        "re-sync keeps added_at"
+    );
+    assert_eq!(
+        (s[1].doc_type.as_str(), s[1].health.as_str()),
+        ("Terms of Service", "ok")
+    );
+    assert_eq!(s[1].last_checked_at, None);
+}

@@ -9,6 +9,10 @@
 //! Relative paths (store, database, `file:` URLs) resolve against the
 //! folder of the config file, so a config works from any working directory.
 //!
+//! ```toml
+#![doc = include_str!("example.toml")]
+//! ```
+//!
 //! ```
 //! let cfg = policywatch::config::Config::from_str(
 //!     "[[source]]\nid = \"acme\"\nurl = \"https://acme.example/privacy\"\n",
@@ -319,6 +323,9 @@ impl Config {
             })
             .collect()
     }
+
+    /// The example of every key in the module docs (`src/config/example.toml`).
+    pub const EXAMPLE: &'static str = include_str!("example.toml");
 
     /// A source's schedule: its own, else `[watch] schedule`.
     pub fn schedule_for<'a>(&'a self, source: &'a Source) -> &'a Schedule {

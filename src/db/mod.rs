@@ -11,6 +11,9 @@
 //! numbered files under `src/db/migrations/`, each applied in its own
 //! transaction. A database newer than this binary is refused.
 //!
+//! Write transactions are IMMEDIATE: they take the write lock up front, so
+//! a concurrent reader never turns them into a mid-transaction BUSY error.
+//!
 //! All times are stored as UTC RFC 3339 text with milliseconds, so that
 //! text order is time order and the indexes serve range queries.
 
@@ -20,7 +23,7 @@ mod types;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use thiserror::Error;
 
 use crate::report::{Event, Severity, Sides};
@@ -45,6 +48,16 @@ pub enum DbError {
         path: String,
         /// The SQLite error.
         source: rusqlite::Error,
+    },
+    /// The database's folder could not be created.
+    #[error(
+        "cannot create the folder of database {path}: {source}; check [database] path in config.toml"
+    )]
+    Io {
+        /// The database file.
+        path: String,
+        /// The I/O error.
+        source: std::io::Error,
     },
     /// The file was written by a newer policywatch.
     #[error(
@@ -138,9 +151,9 @@ impl Db {
         let name = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             // A missing folder would give SQLite's opaque "unable to open".
-            std::fs::create_dir_all(parent).map_err(|e| DbError::Sqlite {
+            std::fs::create_dir_all(parent).map_err(|source| DbError::Io {
                 path: name.clone(),
-                source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+                source,
             })?;
         }
         let conn = Connection::open(path).map_err(|source| DbError::Sqlite {
@@ -205,7 +218,10 @@ impl Db {
                 path: path.clone(),
                 source,
             };
-            let tx = self.conn.transaction().map_err(err)?;
+            let tx = self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(err)?;
             tx.execute_batch(sql).map_err(err)?;
             tx.pragma_update(None, "user_version", i as i64 + 1)
                 .map_err(err)?;
@@ -226,7 +242,10 @@ impl Db {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         {
             let mut stmt = tx
                 .prepare(
@@ -323,7 +342,10 @@ impl Db {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let rec = insert_check(&tx, check, None, failure_threshold).map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(rec)
@@ -365,7 +387,10 @@ impl Db {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let v = &rec.version;
         tx.execute(
             "INSERT INTO versions (source_id, seq, snapshot_commit, version_commit, raw_sha256, text_sha256, fetched_at, word_count, format, url)
@@ -446,7 +471,10 @@ impl Db {
             path: path.clone(),
             source,
         };
-        let tx = self.conn.transaction().map_err(err)?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(err)?;
         let when = ts(at);
         let event_id = insert_event(&tx, event, source_id, None, None, &when).map_err(err)?;
         let mut ids = Vec::new();
