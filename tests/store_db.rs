@@ -11,7 +11,8 @@ use policywatch::db::{
 };
 use policywatch::report::{Event, Severity, Sides, Summary};
 use policywatch::store::{
-    CommitMeta, RecordKind, Revision, Store, StoreError, StoreLock, reconcile, resolve_in,
+    CommitMeta, Detected, Fetched, RecordKind, Recorded, Revision, Store, StoreError, StoreLock,
+    reconcile, record_fetch, resolve_in,
 };
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -52,8 +53,9 @@ fn event(kind: &str, subject: &str, severity: Severity) -> Event {
     }
 }
 
-/// The recording protocol as the check command runs it: git first, then
-/// one database transaction. Returns the version's seq when one was made.
+/// The recording protocol as the check command runs it (git first, then
+/// one database transaction), through `record_fetch`. Returns the version's
+/// seq when one was made.
 fn record(
     store: &Store,
     db: &mut Db,
@@ -63,66 +65,49 @@ fn record(
     at: DateTime<Utc>,
     events: &[Event],
 ) -> Option<u32> {
-    let meta = CommitMeta {
-        url: format!("https://{source}.example/privacy"),
+    let url = format!("https://{source}.example/privacy");
+    let fetched = Fetched {
+        source_id: source,
+        url: &url,
+        raw: raw.as_bytes(),
+        ext: "html",
+        normalised: text,
+        word_count: text.split_whitespace().count(),
+        format: "html",
+        started_at: at,
+        fetched_at: at,
+        duration_ms: 5,
         http_status: Some(200),
+        conditional: None,
     };
-    let committed = store
-        .commit_version(
-            source,
-            Some((raw.as_bytes(), "html")),
-            Some(text),
-            at,
-            &meta,
-        )
-        .unwrap();
-    let mut check = NewCheck::new(source, at, Outcome::Unchanged);
-    match committed {
-        None => {
-            db.record_check(&check, 3).unwrap();
-            None
-        }
-        Some(c) if c.kind == RecordKind::SnapshotOnly => {
-            check.outcome = Outcome::SnapshotOnly;
-            check.commit = Some(c.id.to_string());
-            db.record_check(&check, 3).unwrap();
-            None
-        }
-        Some(c) => {
-            check.outcome = Outcome::NewVersion;
-            check.commit = Some(c.id.to_string());
-            let first = db.last_version(source).unwrap().is_none();
-            let summary = Summary {
+    let recorded = record_fetch(store, db, &fetched, 3, |input| {
+        assert_eq!(input.new_seq, input.previous.seq + 1);
+        assert_eq!(
+            policywatch::store::sha256_hex(input.old_text.as_bytes()),
+            input.previous.text_sha256
+        );
+        Detected {
+            summary: Summary {
                 substantive: true,
                 max_severity: events.iter().map(|e| e.severity).max(),
                 ..Summary::default()
-            };
-            let rec = VersionRecord {
-                check,
-                version: NewVersion {
-                    version_commit: c.id.to_string(),
-                    snapshot_commit: Some(c.id.to_string()),
-                    raw_sha256: c.snapshot_sha256.clone().unwrap(),
-                    text_sha256: c.text_sha256.clone().unwrap(),
-                    fetched_at: at,
-                    word_count: text.split_whitespace().count(),
-                    format: "html".into(),
-                    url: format!("https://{source}.example/privacy"),
-                },
-                summary: (!first).then_some(&summary),
-                events: if first { &[] } else { events },
-                deliveries: if first || events.is_empty() {
-                    vec![]
-                } else {
-                    vec![NewDelivery {
-                        webhook: "ops".into(),
-                        event_indexes: (0..events.len()).collect(),
-                        payload: "{}".into(),
-                    }]
-                },
-            };
-            Some(db.record_version_with_change(&rec, 3).unwrap().seq)
+            },
+            events: events.to_vec(),
+            deliveries: if events.is_empty() {
+                vec![]
+            } else {
+                vec![NewDelivery {
+                    webhook: "ops".into(),
+                    event_indexes: (0..events.len()).collect(),
+                    payload: "{}".into(),
+                }]
+            },
         }
+    })
+    .unwrap();
+    match recorded {
+        Recorded::NewVersion { version, .. } => Some(version.seq),
+        Recorded::Unchanged(_) | Recorded::SnapshotOnly { .. } => None,
     }
 }
 
@@ -273,6 +258,32 @@ fn commits_only_when_something_changed() {
     );
     assert_eq!(store.history("acme").unwrap().len(), 2);
     assert_consistent(&store, &db, &["acme", "beta"]);
+    let outcomes: Vec<Outcome> = db
+        .checks("acme", 10)
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|c| c.outcome)
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            Outcome::NewVersion,
+            Outcome::Unchanged,
+            Outcome::SnapshotOnly,
+            Outcome::NewVersion
+        ]
+    );
+    let checks = db.checks("acme", 10).unwrap();
+    assert!(
+        checks[1].commit.is_some() && checks[2].commit.is_none(),
+        "snapshot-only keeps its commit id"
+    );
+    assert_eq!(
+        (checks[0].bytes, checks[0].http_status),
+        (Some(9), Some(200))
+    );
+    assert!(checks[0].version_id.is_some());
 
     // A PDF snapshot replaces the HTML one.
     let meta = CommitMeta {

@@ -25,6 +25,7 @@
 //! 2. at start, run [`reconcile`];
 //! 3. per record: write blobs and trees, then commit (objects first, then
 //!    one atomic ref update);
+//!    ([`record_fetch`] does 3 and 4 for one good fetch);
 //! 4. then ONE SQLite transaction with the check, version, change, events
 //!    and outbox rows ([`crate::db::Db::record_version_with_change`]), or the
 //!    check with its commit id for a snapshot-only record.
@@ -43,6 +44,7 @@
 
 mod lock;
 mod reconcile;
+mod record;
 mod revision;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +56,7 @@ use thiserror::Error;
 
 pub use lock::{StoreLock, lock_path};
 pub use reconcile::{ReconcileReport, reconcile};
+pub use record::{Detected, DiffInput, Fetched, RecordError, Recorded, record_fetch};
 pub use revision::{Revision, Versioned, resolve_in};
 
 /// The one branch of the store.
@@ -297,14 +300,14 @@ impl Store {
             for n in stale {
                 sub.remove(&n).map_err(|e| self.git(e))?;
             }
-            let blob = self.repo.blob(bytes).map_err(|e| self.git(e))?;
+            let blob = self.blob(bytes, old_sub.as_ref(), &name)?;
             sub.insert(&name, blob, FileMode::Blob.into())
                 .map_err(|e| self.git(e))?;
         }
         let text_sha256 = normalised.map(|t| sha256_hex(t.as_bytes()));
         let mut new_version = old_version;
         if let Some(text) = normalised {
-            let blob = self.repo.blob(text.as_bytes()).map_err(|e| self.git(e))?;
+            let blob = self.blob(text.as_bytes(), old_sub.as_ref(), "version.md")?;
             sub.insert("version.md", blob, FileMode::Blob.into())
                 .map_err(|e| self.git(e))?;
             new_version = Some(blob);
@@ -351,6 +354,19 @@ impl Store {
             snapshot_sha256,
             text_sha256,
         }))
+    }
+
+    /// The blob id of `bytes`, written only when the tree does not already
+    /// hold it under `name` (an unchanged check then writes nothing).
+    fn blob(&self, bytes: &[u8], tree: Option<&git2::Tree<'_>>, name: &str) -> Result<Oid> {
+        let id = Oid::hash_object(git2::ObjectType::Blob, bytes).map_err(|e| self.git(e))?;
+        if tree
+            .and_then(|t| t.get_name(name))
+            .is_some_and(|e| e.id() == id)
+        {
+            return Ok(id);
+        }
+        self.repo.blob(bytes).map_err(|e| self.git(e))
     }
 
     /// The bytes of a file in a commit.
