@@ -139,6 +139,18 @@ format = "slack"
             .contains("known ids: local, other")
     );
     assert_eq!(c.select_sources(&[]).unwrap().len(), 2);
+    let opts = c.fetch.fetch_options();
+    assert_eq!(
+        (opts.max_body_bytes, opts.user_agent.as_str()),
+        (512 * 1024, "test-agent")
+    );
+    let req = local.fetch_request(Some("\"e\"".into()), None);
+    assert!(req.url.starts_with("file:///srv/pw/snapshots/"));
+    assert_eq!(
+        req.headers,
+        vec![("Accept-Language".to_string(), "sv".to_string())]
+    );
+    assert_eq!(req.etag.as_deref(), Some("\"e\""));
 }
 
 #[test]

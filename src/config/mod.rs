@@ -143,6 +143,25 @@ impl Default for FetchConfig {
     }
 }
 
+impl FetchConfig {
+    /// The fetcher's options from this table (backoff settings keep the
+    /// fetcher's defaults).
+    pub fn fetch_options(&self) -> crate::fetch::FetchOptions {
+        crate::fetch::FetchOptions {
+            user_agent: self.user_agent.clone(),
+            connect_timeout: self.connect_timeout,
+            timeout: self.timeout,
+            max_body_bytes: self.max_body,
+            max_redirects: self.max_redirects,
+            concurrency: self.concurrency,
+            per_host_concurrency: self.per_host_concurrency,
+            per_host_delay: self.per_host_delay,
+            retries: self.retries,
+            ..crate::fetch::FetchOptions::default()
+        }
+    }
+}
+
 /// `[watch]`: the daemon.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WatchConfig {
@@ -202,6 +221,19 @@ impl Source {
             language: self.language.clone(),
             content_type: None,
         }
+    }
+
+    /// The request for this source, conditional on the stored validators.
+    pub fn fetch_request(
+        &self,
+        etag: Option<String>,
+        last_modified: Option<String>,
+    ) -> crate::fetch::FetchRequest {
+        let mut req = crate::fetch::FetchRequest::new(self.url.as_str());
+        for (name, value) in &self.headers {
+            req = req.header(name.clone(), value.clone());
+        }
+        req.conditional(etag, last_modified)
     }
 
     /// The local file behind a `file:` URL.
