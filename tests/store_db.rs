@@ -947,3 +947,19 @@ fn sources_follow_the_config() {
     );
     assert_eq!(s[1].last_checked_at, None);
 }
+
+#[test]
+fn db_and_store_can_move_to_a_blocking_thread() {
+    fn assert_send<T: Send + 'static>() {}
+    assert_send::<Db>();
+    assert_send::<Store>();
+    assert_send::<StoreLock>();
+    let dir = tempfile::tempdir().unwrap();
+    let (store, mut db) = open(dir.path());
+    let seq = std::thread::spawn(move || {
+        record(&store, &mut db, "acme", "1", "# A\n\nOne.\n", t(1, 0), &[])
+    })
+    .join()
+    .unwrap();
+    assert_eq!(seq, Some(1));
+}
