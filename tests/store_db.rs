@@ -963,3 +963,28 @@ fn db_and_store_can_move_to_a_blocking_thread() {
     .unwrap();
     assert_eq!(seq, Some(1));
 }
+
+/// Rough throughput of the recording path (run with `--ignored --nocapture`;
+/// debug builds are several times slower than release).
+#[test]
+#[ignore]
+fn throughput_of_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open_or_init(&dir.path().join("store")).unwrap();
+    let mut db = Db::open(&dir.path().join("pw.sqlite")).unwrap();
+    let n = 2000;
+    let ids: Vec<String> = (0..n).map(|i| format!("src-{i:04}")).collect();
+    for id in &ids {
+        db.upsert_source(id, id, "https://x.example", "Privacy Policy", t(1, 0))
+            .unwrap();
+    }
+    let body = "We collect data. ".repeat(2000);
+    for (round, label) in [(0, "first fetch"), (0, "unchanged"), (1, "all changed")] {
+        let start = std::time::Instant::now();
+        for id in &ids {
+            let text = format!("# {id}\n\n{body}{round}\n");
+            record(&store, &mut db, id, &text, &text, t(2 + round, 0), &[]);
+        }
+        eprintln!("{n} sources, {label}: {:?}", start.elapsed());
+    }
+}

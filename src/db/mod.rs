@@ -316,6 +316,22 @@ impl Db {
             })
     }
 
+    /// SHA-256 of the raw snapshot the store holds for a source, as last recorded.
+    pub fn snapshot_sha256(&self, source_id: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT snapshot_sha256 FROM sources WHERE id = ?1",
+                [source_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| DbError::UnknownSource {
+                path: self.path.clone(),
+                id: source_id.into(),
+            })
+    }
+
     /// Replaces the stored ETag / Last-Modified of a source.
     pub fn set_conditional(&self, source_id: &str, c: &Conditional) -> Result<()> {
         self.require_source(source_id)?;
@@ -889,6 +905,12 @@ fn insert_check(
             c.error
         ],
     )?;
+    if let Some(sha) = &c.snapshot_sha256 {
+        tx.execute(
+            "UPDATE sources SET snapshot_sha256 = ?2 WHERE id = ?1",
+            params![c.source_id, sha],
+        )?;
+    }
     if let Some(cond) = &c.conditional {
         tx.execute(
             "UPDATE sources SET etag = ?2, last_modified = ?3 WHERE id = ?1",

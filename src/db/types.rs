@@ -87,6 +87,9 @@ pub struct NewCheck {
     pub commit: Option<String>,
     /// New validators to remember; `None` keeps the stored ones.
     pub conditional: Option<Conditional>,
+    /// SHA-256 of the raw snapshot the store now holds for this source;
+    /// `None` keeps the stored one.
+    pub snapshot_sha256: Option<String>,
 }
 
 impl NewCheck {
@@ -102,6 +105,7 @@ impl NewCheck {
             error: None,
             commit: None,
             conditional: None,
+            snapshot_sha256: None,
         }
     }
 }

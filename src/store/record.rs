@@ -112,20 +112,28 @@ pub fn record_fetch(
     diff: impl FnOnce(DiffInput<'_>) -> Detected,
 ) -> Result<Recorded, RecordError> {
     let previous = db.last_version(f.source_id)?;
+    let raw_sha = sha256_hex(f.raw);
     let mut check = NewCheck {
         duration_ms: f.duration_ms,
         http_status: f.http_status,
         bytes: Some(f.raw.len() as u64),
         conditional: f.conditional.clone(),
+        snapshot_sha256: Some(raw_sha.clone()),
         ..NewCheck::new(f.source_id, f.started_at, Outcome::Unchanged)
-    };
-    let meta = CommitMeta {
-        url: f.url.to_string(),
-        http_status: f.http_status,
     };
     let same_text = previous
         .as_ref()
         .is_some_and(|p| p.text_sha256 == sha256_hex(f.normalised.as_bytes()));
+    // The common case of a watch pass: nothing changed, git is not touched.
+    if same_text && db.snapshot_sha256(f.source_id)?.as_deref() == Some(raw_sha.as_str()) {
+        return Ok(Recorded::Unchanged(
+            db.record_check(&check, failure_threshold)?,
+        ));
+    }
+    let meta = CommitMeta {
+        url: f.url.to_string(),
+        http_status: f.http_status,
+    };
     // With the same text, only the snapshot can change: no version.md write.
     let text = (!same_text).then_some(f.normalised);
     let committed =

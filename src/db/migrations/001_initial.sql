@@ -14,7 +14,10 @@ CREATE TABLE sources (
     consecutive_failures INTEGER NOT NULL DEFAULT 0,
     health               TEXT NOT NULL DEFAULT 'ok' CHECK (health IN ('ok', 'failing')),
     etag                 TEXT,
-    last_modified        TEXT
+    last_modified        TEXT,
+    -- SHA-256 of the raw snapshot the store holds for this source, so an
+    -- unchanged fetch is recognised without reading git.
+    snapshot_sha256      TEXT
 );
 
 CREATE TABLE versions (
