@@ -77,35 +77,51 @@ mod tests {
     #[test]
     fn identifies_each_lexicon_language() {
         assert_eq!(
-            lang("We collect your data and we use it for the purposes of this policy, which you may review at any time."),
+            lang(
+                "We collect your data and we use it for the purposes of this policy, which you may review at any time."
+            ),
             "en"
         );
         assert_eq!(
-            lang("Nous collectons vos données pour les finalités décrites dans la présente politique et nous ne les vendons pas."),
+            lang(
+                "Nous collectons vos données pour les finalités décrites dans la présente politique et nous ne les vendons pas."
+            ),
             "fr"
         );
         assert_eq!(
-            lang("Wir verarbeiten Ihre Daten nur, wenn es für die Erbringung der Dienste erforderlich ist, und auch nicht bei Dritten."),
+            lang(
+                "Wir verarbeiten Ihre Daten nur, wenn es für die Erbringung der Dienste erforderlich ist, und auch nicht bei Dritten."
+            ),
             "de"
         );
         assert_eq!(
-            lang("Tratamos sus datos personales para las finalidades descritas en esta política y nunca los vendemos a terceros con el fin de."),
+            lang(
+                "Tratamos sus datos personales para las finalidades descritas en esta política y nunca los vendemos a terceros con el fin de."
+            ),
             "es"
         );
         assert_eq!(
-            lang("Vi samlar bara in data i våra användares bästa när det är nödvändigt och vi säljer inte dina uppgifter till tredje part."),
+            lang(
+                "Vi samlar bara in data i våra användares bästa när det är nödvändigt och vi säljer inte dina uppgifter till tredje part."
+            ),
             "sv"
         );
         assert_eq!(
-            lang("Trattiamo i dati personali degli utenti per le finalità della presente informativa e non li vendiamo a terzi con il loro."),
+            lang(
+                "Trattiamo i dati personali degli utenti per le finalità della presente informativa e non li vendiamo a terzi con il loro."
+            ),
             "it"
         );
         assert_eq!(
-            lang("Wij verwerken uw gegevens alleen als dat nodig is voor de dienst en wij verkopen deze gegevens niet aan derden met het."),
+            lang(
+                "Wij verwerken uw gegevens alleen als dat nodig is voor de dienst en wij verkopen deze gegevens niet aan derden met het."
+            ),
             "nl"
         );
         assert_eq!(
-            lang("Tratamos os seus dados pessoais para as finalidades desta política e não vendemos os seus dados a terceiros pelo que."),
+            lang(
+                "Tratamos os seus dados pessoais para as finalidades desta política e não vendemos os seus dados a terceiros pelo que."
+            ),
             "pt"
         );
     }

@@ -39,7 +39,10 @@ impl<'a> Ctx<'a> {
     ) -> Ctx<'a> {
         let mut old_changed = vec![true; old.sections.len()];
         let mut new_changed = vec![true; new.sections.len()];
-        for p in pairs.iter().filter(|p| p.status == SectionStatus::Unchanged) {
+        for p in pairs
+            .iter()
+            .filter(|p| p.status == SectionStatus::Unchanged)
+        {
             if let Some(i) = p.old.filter(|&i| i < old_changed.len()) {
                 old_changed[i] = false;
             }
@@ -62,7 +65,12 @@ impl<'a> Ctx<'a> {
     fn pick(occs: &[Occ], facts: &DocFacts, changed: &[bool]) -> Option<Occ> {
         occs.iter()
             .copied()
-            .find(|&o| changed.get(facts.sentences[o].section).copied().unwrap_or(true))
+            .find(|&o| {
+                changed
+                    .get(facts.sentences[o].section)
+                    .copied()
+                    .unwrap_or(true)
+            })
             .or_else(|| occs.first().copied())
     }
 
@@ -211,6 +219,26 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
             p.old == Some(section_of(ctx.of, &old[i])) && p.new == Some(section_of(ctx.nf, &new[j]))
         })
     };
+    // The same period whose subject wording changed ("your data" → "your
+    // content") in the same place or a similar sentence is no change.
+    old_left.retain(|&i| {
+        let o = &old[i];
+        let same = new_left.iter().position(|&j| {
+            new[j].value == o.value
+                && (aligned(i, j)
+                    || jaccard(
+                        &ctx.of.sentences[o.occ].text,
+                        &ctx.nf.sentences[new[j].occ].text,
+                    ) >= 0.3)
+        });
+        match same {
+            Some(k) => {
+                new_left.remove(k);
+                false
+            }
+            None => true,
+        }
+    });
     let mut pairs: Vec<(usize, usize)> = Vec::new();
     let mut still_old = Vec::new();
     for &i in &old_left {

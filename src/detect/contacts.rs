@@ -54,7 +54,12 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
     if !has_digit {
         return out;
     }
-    for m in POSTAL.find_iter(sentence) {
+    // Every postal pattern ends in a postcode of four or five digits.
+    let postcode = sentence.as_bytes().windows(6).any(|w| {
+        w[..4].iter().all(u8::is_ascii_digit)
+            && (w[4].is_ascii_digit() || (w[4] == b' ' && w[5].is_ascii_uppercase()))
+    });
+    for m in POSTAL.find_iter(if postcode { sentence } else { "" }) {
         let display = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
         let key: String = display
             .chars()
@@ -63,7 +68,8 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
             .collect();
         out.push(Contact { key, display });
     }
-    for m in PHONE.find_iter(sentence) {
+    let phone_like = phone_context || sentence.contains('+');
+    for m in PHONE.find_iter(if phone_like { sentence } else { "" }) {
         let text = m.as_str().trim();
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         if !(9..=15).contains(&digits.len()) {
@@ -101,7 +107,10 @@ mod tests {
     #[test]
     fn emails_phones_and_addresses() {
         assert_eq!(
-            displays("Write to [privacy@37signals.com](mailto:privacy@37signals.com).", false),
+            displays(
+                "Write to [privacy@37signals.com](mailto:privacy@37signals.com).",
+                false
+            ),
             ["privacy@37signals.com", "privacy@37signals.com"]
         );
         assert_eq!(

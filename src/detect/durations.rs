@@ -73,7 +73,10 @@ pub fn find(lex: &Lexicon, lower: &str) -> Vec<Found> {
         }
         let before = &lower[..whole.start()];
         let after = lower[whole.end()..].trim_start();
-        if lex.duration_not_before.iter().any(|w| ends_with_word(before, w))
+        if lex
+            .duration_not_before
+            .iter()
+            .any(|w| ends_with_word(before, w))
             || lex.age_before.iter().any(|w| ends_with_word(before, w))
             || lex.age_after.iter().any(|w| {
                 after.starts_with(w.as_str())

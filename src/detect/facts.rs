@@ -1,7 +1,7 @@
 //! Facts of one document: what it says, sentence by sentence, as
 //! (family, subject, value) with the section and sentence that say it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
@@ -129,7 +129,10 @@ impl DocFacts {
 
     /// The highest minimum age stated, with its sentence.
     pub fn age(&self) -> Option<(u32, Occ)> {
-        self.ages.iter().copied().max_by_key(|(a, o)| (*a, usize::MAX - o))
+        self.ages
+            .iter()
+            .copied()
+            .max_by_key(|(a, o)| (*a, usize::MAX - o))
     }
 }
 
@@ -181,8 +184,101 @@ fn ages(lex: &Lexicon, lower: &str) -> Vec<u32> {
     out
 }
 
-/// Extract the facts of a document with the languages in `active`.
-pub fn extract(lex: &Lexicon, doc: &Document, active: u32) -> DocFacts {
+/// What one sentence says, independent of where it is: computed once per
+/// distinct sentence and shared between the two versions, which are mostly
+/// the same text.
+#[derive(Debug, Clone, Default)]
+pub struct SentenceFacts {
+    subjects: Vec<(Family, String, String)>,
+    retention: Vec<(Option<String>, Retention)>,
+    sale: Vec<Stance>,
+    ages: Vec<u32>,
+    ai_training: bool,
+    date_cues: Vec<usize>,
+}
+
+/// Facts of sentences already seen, by text.
+pub type Cache = HashMap<String, SentenceFacts>;
+
+fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) -> SentenceFacts {
+    let scanned = Scanned::new(lex, text, active);
+    let mut f = SentenceFacts {
+        date_cues: scanned.of(TermKind::DateCue).map(|h| h.end).collect(),
+        ..SentenceFacts::default()
+    };
+    for h in &scanned.hits {
+        let TermKind::Subject(id) = h.term.kind else {
+            continue;
+        };
+        if scanned.negated(h.start, h.end) {
+            continue;
+        }
+        let info = &lex.subjects[id as usize];
+        f.subjects
+            .push((info.family, info.name.clone(), info.name.clone()));
+    }
+
+    if scanned.has(TermKind::RetentionVerb) {
+        let subject = scanned.hits.iter().find_map(|h| match h.term.kind {
+            TermKind::RetentionSubject(i) => Some(lex.retention_subjects[i as usize].clone()),
+            _ => None,
+        });
+        for found in durations::find(lex, &scanned.lower) {
+            f.retention
+                .push((subject.clone(), Retention::Period(found.duration)));
+        }
+        if scanned
+            .of(TermKind::RetentionIndefinite)
+            .any(|h| !scanned.negated(h.start, h.end))
+        {
+            f.retention.push((subject.clone(), Retention::Indefinite));
+        }
+    }
+
+    if !scanned.has(TermKind::SaleExclude) {
+        let object = scanned.has(TermKind::SaleObject);
+        let actor = scanned.has(TermKind::SaleActor);
+        for h in &scanned.hits {
+            let negated = || scanned.negated(h.start, h.end);
+            let stance = match h.term.kind {
+                // A denial is a stance whoever the subject is ("iZotope
+                // will not sell"); an affirmation needs a first-person
+                // actor, so "the right to know what is sold" is none.
+                TermKind::SaleVerb if object && negated() => Stance::NoSale,
+                TermKind::SaleVerb if object && actor => Stance::Sale,
+                TermKind::SalePassive if object && negated() => Stance::NoSale,
+                TermKind::SalePassive if object => Stance::Sale,
+                TermKind::SaleSharing if negated() => Stance::NoSale,
+                TermKind::SaleSharing => Stance::Sharing,
+                _ => continue,
+            };
+            f.sale.push(stance);
+        }
+    }
+
+    f.ai_training = scanned.has(TermKind::AiModel)
+        && scanned
+            .of(TermKind::AiTrain)
+            .any(|h| !scanned.negated(h.start, h.end));
+
+    if scanned.has(TermKind::ChildCue)
+        && !scanned
+            .hits
+            .iter()
+            .any(|h| Some(h.term.kind) == coppa.map(TermKind::Subject))
+    {
+        f.ages = ages(lex, &scanned.lower);
+    }
+
+    for c in contacts::find(&scanned.cased, scanned.has(TermKind::PhoneCue)) {
+        f.subjects.push((Family::Contact, c.key, c.display));
+    }
+    f
+}
+
+/// Extract the facts of a document with the languages in `active`, reusing
+/// (and filling) `cache` for sentences seen before.
+pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) -> DocFacts {
     let mut facts = DocFacts::default();
     let month_first = doc.language == "en";
     // Headings take part in the date search only (a wrapped "Effective
@@ -206,131 +302,53 @@ pub fn extract(lex: &Lexicon, doc: &Document, active: u32) -> DocFacts {
 
     for idx in 0..lines.len() {
         let (section, ref text, heading) = lines[idx];
-        let scanned = Scanned::new(lex, text, active);
+        if !cache.contains_key(text.as_str()) {
+            let f = sentence_facts(lex, text, active, coppa);
+            cache.insert(text.clone(), f);
+        }
+        let Some(sf) = cache.get(text.as_str()) else {
+            continue;
+        };
         let occ = facts.sentences.len();
         facts.sentences.push(Sentence {
             section,
             text: text.clone(),
         });
 
-        if facts.effective.is_none() {
-            for cue in scanned.of(TermKind::DateCue) {
-                let next = lines.get(idx + 1).map(|l| l.1.as_str());
-                if let Some(d) = dates::date_after_cue(lex, &scanned.lower, cue.end, next, month_first)
-                {
-                    facts.effective = Some((d, occ));
-                    break;
-                }
-            }
+        if facts.effective.is_none() && !sf.date_cues.is_empty() {
+            let lower = super::scan::fold(text).0;
+            let next = lines.get(idx + 1).map(|l| l.1.as_str());
+            facts.effective = sf
+                .date_cues
+                .iter()
+                .find_map(|&end| dates::date_after_cue(lex, &lower, end, next, month_first))
+                .map(|d| (d, occ));
         }
         if heading {
             continue;
         }
-
-        for h in &scanned.hits {
-            let TermKind::Subject(id) = h.term.kind else {
-                continue;
-            };
-            if scanned.negated(h.start, h.end) {
-                continue;
-            }
-            let info = &lex.subjects[id as usize];
+        for (family, key, display) in &sf.subjects {
             facts
                 .subjects
-                .entry((info.family, info.name.clone()))
+                .entry((*family, key.clone()))
                 .or_insert_with(|| SubjectFact {
-                    display: info.name.clone(),
+                    display: display.clone(),
                     occ: Vec::new(),
                 })
                 .occ
                 .push(occ);
         }
-
-        if scanned.has(TermKind::RetentionVerb) {
-            let subject = scanned.hits.iter().find_map(|h| match h.term.kind {
-                TermKind::RetentionSubject(i) => Some(lex.retention_subjects[i as usize].clone()),
-                _ => None,
+        for (subject, value) in &sf.retention {
+            facts.retention.push(RetentionFact {
+                subject: subject.clone(),
+                value: *value,
+                occ,
             });
-            for found in durations::find(lex, &scanned.lower) {
-                facts.retention.push(RetentionFact {
-                    subject: subject.clone(),
-                    value: Retention::Period(found.duration),
-                    occ,
-                });
-            }
-            if scanned
-                .of(TermKind::RetentionIndefinite)
-                .any(|h| !scanned.negated(h.start, h.end))
-            {
-                facts.retention.push(RetentionFact {
-                    subject: subject.clone(),
-                    value: Retention::Indefinite,
-                    occ,
-                });
-            }
         }
-
-        if !scanned.has(TermKind::SaleExclude) {
-            let object = scanned.has(TermKind::SaleObject);
-            let actor = scanned.has(TermKind::SaleActor);
-            for h in &scanned.hits {
-                let stance = match h.term.kind {
-                    TermKind::SaleVerb if actor && object => {
-                        if scanned.negated(h.start, h.end) {
-                            Stance::NoSale
-                        } else {
-                            Stance::Sale
-                        }
-                    }
-                    TermKind::SalePassive if object => {
-                        if scanned.negated(h.start, h.end) {
-                            Stance::NoSale
-                        } else {
-                            Stance::Sale
-                        }
-                    }
-                    TermKind::SaleSharing => {
-                        if scanned.negated(h.start, h.end) {
-                            Stance::NoSale
-                        } else {
-                            Stance::Sharing
-                        }
-                    }
-                    _ => continue,
-                };
-                facts.sale.push((stance, occ));
-            }
-        }
-
-        if scanned.has(TermKind::AiModel)
-            && scanned
-                .of(TermKind::AiTrain)
-                .any(|h| !scanned.negated(h.start, h.end))
-        {
+        facts.sale.extend(sf.sale.iter().map(|s| (*s, occ)));
+        facts.ages.extend(sf.ages.iter().map(|a| (*a, occ)));
+        if sf.ai_training {
             facts.ai_training.push(occ);
-        }
-
-        if scanned.has(TermKind::ChildCue)
-            && !scanned
-                .hits
-                .iter()
-                .any(|h| Some(h.term.kind) == coppa.map(TermKind::Subject))
-        {
-            for a in ages(lex, &scanned.lower) {
-                facts.ages.push((a, occ));
-            }
-        }
-
-        for c in contacts::find(&scanned.cased, scanned.has(TermKind::PhoneCue)) {
-            facts
-                .subjects
-                .entry((Family::Contact, c.key))
-                .or_insert_with(|| SubjectFact {
-                    display: c.display,
-                    occ: Vec::new(),
-                })
-                .occ
-                .push(occ);
         }
     }
     facts

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
 use serde::Deserialize;
 
@@ -481,6 +481,7 @@ impl PatternSet {
     fn build(self) -> Result<Matcher, LexiconError> {
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
             .build(&self.patterns)
             .map_err(|e| err("(all)", e.to_string()))?;
         Ok(Matcher {
@@ -568,7 +569,16 @@ fn build_from(topics: &[(&str, &str)], langs: &[(&str, &str)]) -> Result<Lexicon
         };
         add_all(&parsed.negators, TermKind::Negator, &mut lower);
         add_all(&parsed.clause_breaks, TermKind::ClauseBreak, &mut lower);
-        add_all(&parsed.dates.cues, TermKind::DateCue, &mut lower);
+        // Date cues are unambiguous enough to apply whatever the detected
+        // language: a short page saying "Senast uppdaterad" may be taken for
+        // English, and its date must still be read.
+        for p in &parsed.dates.cues {
+            let term = Term {
+                kind: TermKind::DateCue,
+                lang: None,
+            };
+            lower.add(p, term, true);
+        }
         add_all(&parsed.retention.verbs, TermKind::RetentionVerb, &mut lower);
         add_all(
             &parsed.retention.indefinite,
@@ -631,11 +641,7 @@ fn build_from(topics: &[(&str, &str)], langs: &[(&str, &str)]) -> Result<Lexicon
         age_after.extend(fold_list(&parsed.durations.age_after));
         languages.push(LanguageInfo {
             code: parsed.language.clone(),
-            stopwords: parsed
-                .stopwords
-                .iter()
-                .map(|w| w.to_lowercase())
-                .collect(),
+            stopwords: parsed.stopwords.iter().map(|w| w.to_lowercase()).collect(),
             negation_after: parsed.negation_after,
         });
     }

@@ -33,7 +33,12 @@ fn active_languages(lex: &lexicon::Lexicon, old: &Document, new: &Document) -> u
 /// Extract one document's facts (exposed for tools and tests).
 pub fn document_facts(doc: &Document) -> Option<facts::DocFacts> {
     let lex = lexicon::lexicon()?;
-    Some(facts::extract(lex, doc, active_languages(lex, doc, doc)))
+    Some(facts::extract(
+        lex,
+        doc,
+        active_languages(lex, doc, doc),
+        &mut facts::Cache::new(),
+    ))
 }
 
 /// Detect the typed events between two versions, most severe first.
@@ -41,8 +46,9 @@ pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
     let mut events = Vec::new();
     if let Some(lex) = lexicon::lexicon() {
         let active = active_languages(lex, old, new);
-        let of = facts::extract(lex, old, active);
-        let nf = facts::extract(lex, new, active);
+        let mut cache = facts::Cache::new();
+        let of = facts::extract(lex, old, active, &mut cache);
+        let nf = facts::extract(lex, new, active, &mut cache);
         let ctx = compare::Ctx::new(old, new, &of, &nf, pairs);
         compare::value_events(&ctx, &mut events);
         compare::subject_events(&ctx, lex, &mut events);
