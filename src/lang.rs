@@ -56,7 +56,7 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
         }
     }
     let mut ranked: Vec<(usize, usize)> = votes.iter().copied().enumerate().collect();
-    ranked.sort_by(|a, b| b.1.cmp(&a.1));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
     let (best, hits) = ranked[0];
     let runner_up = ranked.get(1).map_or(0, |r| r.1);
     // Unsure: too little evidence, or no clear winner.

@@ -293,10 +293,15 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
             Some(n.occ),
         ));
     }
+    // Several new statements of one period ("blind analytics data after 30
+    // days", "blind identifiers after 30 days") are one new period; the one
+    // that names what is kept speaks for them.
+    still_old.sort_by_key(|&i| (old[i].subject.is_none(), i));
+    new_left.sort_by_key(|&j| (new[j].subject.is_none(), j));
     let mut seen = HashSet::new();
     for i in still_old {
         let o = &old[i];
-        if !seen.insert(("removed", o.subject.clone(), o.value)) {
+        if !seen.insert(("removed", o.value)) {
             continue;
         }
         out.push(ctx.event(
@@ -310,7 +315,7 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
     }
     for j in new_left {
         let n = &new[j];
-        if !seen.insert(("added", n.subject.clone(), n.value)) {
+        if !seen.insert(("added", n.value)) {
             continue;
         }
         let severity = if n.value.days() == u64::MAX {

@@ -2,6 +2,9 @@
 //! (family, subject, value) with the section and sentence that say it.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use chrono::NaiveDate;
 
@@ -200,8 +203,18 @@ pub struct SentenceFacts {
 /// Facts of sentences already seen, by text.
 pub type Cache = HashMap<String, SentenceFacts>;
 
+/// Markdown link targets: `[text](https://vendor.example/…)`. The visible
+/// text is what the policy says; a URL behind it (a signing service hosting
+/// a PDF) names no processor.
+static LINK_TARGET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\]\([^)\s]*\)").unwrap());
+
 fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) -> SentenceFacts {
-    let scanned = Scanned::new(lex, text, active);
+    let visible = if text.contains("](") {
+        LINK_TARGET.replace_all(text, "]")
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let scanned = Scanned::new(lex, &visible, active);
     let mut f = SentenceFacts {
         date_cues: scanned.of(TermKind::DateCue).map(|h| h.end).collect(),
         ..SentenceFacts::default()

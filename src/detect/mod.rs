@@ -56,7 +56,7 @@ pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
     }
     compare::section_events(old, new, pairs, &mut events);
     // Stable: within a severity, facts keep their document order.
-    events.sort_by(|a, b| b.severity.cmp(&a.severity));
+    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
     events
 }
 
