@@ -72,7 +72,10 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
     for m in PHONE.find_iter(if phone_like { sentence } else { "" }) {
         let text = m.as_str().trim();
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-        if !(9..=15).contains(&digits.len()) {
+        // International numbers may be short; national ones have ten digits
+        // or more (nine-digit runs are company registration numbers).
+        let min = if text.starts_with('+') { 8 } else { 10 };
+        if !(min..=15).contains(&digits.len()) {
             continue;
         }
         // Dates, ZIP codes and section numbers look like digits too: only a

@@ -109,6 +109,8 @@ pub enum TermKind {
     Negator,
     /// A word or mark that starts a new clause and so ends a negator's scope.
     ClauseBreak,
+    /// "such as", "including": a list that carries a negator's scope further.
+    ListIntro,
     /// "last updated", "effective", "Senast uppdaterad".
     DateCue,
     /// retain, keep, store, delete, conserver, speichern, spara…
@@ -303,6 +305,8 @@ struct LangFile {
     negation_after: bool,
     #[serde(default)]
     clause_breaks: Vec<String>,
+    #[serde(default)]
+    list_intro: Vec<String>,
     #[serde(default)]
     dates: DatesLex,
     #[serde(default)]
@@ -569,6 +573,7 @@ fn build_from(topics: &[(&str, &str)], langs: &[(&str, &str)]) -> Result<Lexicon
         };
         add_all(&parsed.negators, TermKind::Negator, &mut lower);
         add_all(&parsed.clause_breaks, TermKind::ClauseBreak, &mut lower);
+        add_all(&parsed.list_intro, TermKind::ListIntro, &mut lower);
         // Date cues are unambiguous enough to apply whatever the detected
         // language: a short page saying "Senast uppdaterad" may be taken for
         // English, and its date must still be read.

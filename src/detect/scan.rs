@@ -134,9 +134,11 @@ impl Scanned {
         self.of(kind).next().is_some()
     }
 
-    /// Whether a negator governs the trigger at `start..end`: one before it
-    /// in the same clause, or (for languages that place the negator after the
-    /// verb) one after it in the same clause.
+    /// Whether a negator governs the trigger at `start..end`: one shortly
+    /// before it in the same clause (or further, when a list such as "we do
+    /// not collect sensitive data (such as …, precise location" carries it),
+    /// or, for languages that place the negator after the verb, one shortly
+    /// after it in the same clause.
     pub fn negated(&self, start: usize, end: usize) -> bool {
         let breaks = || self.of(TermKind::ClauseBreak);
         let clause_start = breaks()
@@ -144,9 +146,14 @@ impl Scanned {
             .map(|b| b.end)
             .max()
             .unwrap_or(0);
-        let before = self
-            .of(TermKind::Negator)
-            .any(|n| n.end <= start && n.start >= clause_start);
+        let before = self.of(TermKind::Negator).any(|n| {
+            n.end <= start
+                && n.start >= clause_start
+                && (start - n.end <= NEGATION_REACH
+                    || self
+                        .of(TermKind::ListIntro)
+                        .any(|l| l.start >= n.end && l.end <= start))
+        });
         if before || !self.negation_after {
             return before;
         }
@@ -156,9 +163,14 @@ impl Scanned {
             .min()
             .unwrap_or(self.lower.len());
         self.of(TermKind::Negator)
-            .any(|n| n.start >= end && n.end <= clause_end)
+            .any(|n| n.start >= end && n.end <= clause_end && n.start - end <= NEGATION_REACH)
     }
 }
+
+/// How far (in bytes of text) a negator reaches without a list to carry it:
+/// "we do not, under any circumstances, sell" but not a comma-joined clause
+/// that happens to follow "n'assurant pas un niveau adéquat".
+const NEGATION_REACH: usize = 60;
 
 #[cfg(test)]
 mod tests {

@@ -701,3 +701,50 @@ fn profile_phases() {
     let _ = super::facts::extract(lex, &d, 1, &mut Default::default());
     eprintln!("extract {:?}", t.elapsed());
 }
+
+/// Exploration aid: `OTA=/path/to/corpus/ota/pairs IDS="0005 0008" cargo
+/// test dump_ota -- --nocapture` prints the events of OTA pairs (their texts
+/// stay outside the repository).
+#[test]
+fn dump_ota() {
+    let (Ok(dir), Ok(ids)) = (std::env::var("OTA"), std::env::var("IDS")) else {
+        return;
+    };
+    for id in ids.split_whitespace() {
+        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{id}/{f}")).unwrap_or_default();
+        let ev = events(&read("old.md"), &read("new.md"));
+        println!("== {id} ({})", doc(&read("new.md")).language);
+        for e in ev.iter().filter(|e| !e.kind.starts_with("section.")) {
+            println!("   {} [{}] {}", e.severity, e.kind, e.headline());
+            for s in [&e.evidence.old, &e.evidence.new].into_iter().flatten() {
+                println!("        | {}", s.chars().take(160).collect::<String>());
+            }
+        }
+    }
+}
+
+#[test]
+fn negation_reach_is_bounded_unless_a_list_carries_it() {
+    let listed = doc(
+        "# S\n\nWe do not collect sensitive personal information as defined under the CPRA (such as social security numbers, driver's license numbers, precise geolocation or biometric data).\n",
+    );
+    let f = super::document_facts(&listed).unwrap();
+    assert!(
+        f.subjects
+            .keys()
+            .all(|(fam, _)| *fam != super::lexicon::Family::DataCategory),
+        "{:?}",
+        f.subjects.keys().collect::<Vec<_>>()
+    );
+    let far = doc(
+        "# Transferts\n\nPour les transferts vers des pays n'assurant pas un niveau de protection adéquat, la Société fait reposer ces transferts sur des clauses contractuelles types.\n",
+    );
+    let f = super::document_facts(&far).unwrap();
+    assert!(
+        f.subjects
+            .keys()
+            .any(|(_, k)| k == "Standard Contractual Clauses"),
+        "{:?}",
+        f.subjects.keys().collect::<Vec<_>>()
+    );
+}
