@@ -63,7 +63,15 @@ fn dump_basecamp() {
             if e.kind.starts_with("section.") {
                 continue;
             }
-            println!("   {} [{}] {}", e.severity, e.kind, e.headline());
+            println!(
+                "   {} [{}] {}\t{}\t{}\t{}",
+                e.severity,
+                e.kind,
+                e.headline(),
+                e.subject.as_deref().unwrap_or(""),
+                e.from.as_deref().unwrap_or(""),
+                e.to.as_deref().unwrap_or("")
+            );
         }
     }
 }
