@@ -2,7 +2,7 @@
 //! wherever it moved; what is left becomes events tied to the sections where
 //! the text changed.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use super::facts::{DocFacts, Occ, RetentionFact};
 use super::lexicon::{Family, Lexicon};
@@ -185,8 +185,7 @@ fn words(text: &str) -> HashSet<String> {
         .collect()
 }
 
-fn jaccard(a: &str, b: &str) -> f64 {
-    let (a, b) = (words(a), words(b));
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     let union = a.union(&b).count();
     if union == 0 {
         return 0.0;
@@ -214,23 +213,34 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
     }
     let mut new_left: Vec<usize> = (0..new.len()).filter(|&j| !new_used[j]).collect();
     let section_of = |facts: &DocFacts, f: &RetentionFact| facts.sentences[f.occ].section;
+    let aligned_pairs: HashSet<(usize, usize)> = ctx
+        .pairs
+        .iter()
+        .filter_map(|p| Some((p.old?, p.new?)))
+        .collect();
     let aligned = |i: usize, j: usize| {
-        ctx.pairs.iter().any(|p| {
-            p.old == Some(section_of(ctx.of, &old[i])) && p.new == Some(section_of(ctx.nf, &new[j]))
-        })
+        aligned_pairs.contains(&(section_of(ctx.of, &old[i]), section_of(ctx.nf, &new[j])))
+    };
+    // Word sets of the leftover facts' sentences, built once.
+    let old_words: HashMap<usize, HashSet<String>> = old_left
+        .iter()
+        .map(|&i| (i, words(&ctx.of.sentences[old[i].occ].text)))
+        .collect();
+    let new_words: HashMap<usize, HashSet<String>> = new_left
+        .iter()
+        .map(|&j| (j, words(&ctx.nf.sentences[new[j].occ].text)))
+        .collect();
+    let sim = |i: usize, j: usize| match (old_words.get(&i), new_words.get(&j)) {
+        (Some(a), Some(b)) => jaccard(a, b),
+        _ => 0.0,
     };
     // The same period whose subject wording changed ("your data" → "your
     // content") in the same place or a similar sentence is no change.
     old_left.retain(|&i| {
         let o = &old[i];
-        let same = new_left.iter().position(|&j| {
-            new[j].value == o.value
-                && (aligned(i, j)
-                    || jaccard(
-                        &ctx.of.sentences[o.occ].text,
-                        &ctx.nf.sentences[new[j].occ].text,
-                    ) >= 0.3)
-        });
+        let same = new_left
+            .iter()
+            .position(|&j| new[j].value == o.value && (aligned(i, j) || sim(i, j) >= 0.3));
         match same {
             Some(k) => {
                 new_left.remove(k);
@@ -245,7 +255,7 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
         let o = &old[i];
         let score = |j: usize| -> f64 {
             let n = &new[j];
-            let sim = jaccard(&ctx.of.sentences[o.occ].text, &ctx.nf.sentences[n.occ].text);
+            let sim = sim(i, j);
             let same_subject = o.subject.is_some() && o.subject == n.subject;
             let differing_subject = o.subject.is_some() && n.subject.is_some() && !same_subject;
             if differing_subject {
