@@ -186,11 +186,11 @@ fn words(text: &str) -> HashSet<String> {
 }
 
 fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
-    let union = a.union(&b).count();
+    let union = a.union(b).count();
     if union == 0 {
         return 0.0;
     }
-    a.intersection(&b).count() as f64 / union as f64
+    a.intersection(b).count() as f64 / union as f64
 }
 
 /// Retention events: equal (subject, value) facts cancel out as a multiset;
