@@ -198,6 +198,8 @@ pub struct SentenceFacts {
     ages: Vec<u32>,
     ai_training: bool,
     date_cues: Vec<usize>,
+    /// The folded text the cue offsets point into, kept only when there are cues.
+    date_text: String,
 }
 
 /// Facts of sentences already seen, by text.
@@ -219,6 +221,9 @@ fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) ->
         date_cues: scanned.of(TermKind::DateCue).map(|h| h.end).collect(),
         ..SentenceFacts::default()
     };
+    if !f.date_cues.is_empty() {
+        f.date_text = scanned.lower.clone();
+    }
     for h in &scanned.hits {
         let TermKind::Subject(id) = h.term.kind else {
             continue;
@@ -329,12 +334,11 @@ pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) ->
         });
 
         if facts.effective.is_none() && !sf.date_cues.is_empty() {
-            let lower = super::scan::fold(text).0;
             let next = lines.get(idx + 1).map(|l| l.1.as_str());
             facts.effective = sf
                 .date_cues
                 .iter()
-                .find_map(|&end| dates::date_after_cue(lex, &lower, end, next, month_first))
+                .find_map(|&end| dates::date_after_cue(lex, &sf.date_text, end, next, month_first))
                 .map(|d| (d, occ));
         }
         if heading {

@@ -784,3 +784,23 @@ fn negation_reach_is_bounded_unless_a_list_carries_it() {
         f.subjects.keys().collect::<Vec<_>>()
     );
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+    /// Detection never panics on arbitrary text, and a text compared with
+    /// itself yields no event.
+    #[test]
+    fn arbitrary_text_never_panics(a in "\\PC{0,300}", b in "(We (do not )?(sell|keep|use) (cookies|data|Google Analytics) for [0-9]{1,3} (days|months|år|Monate)[.,;] |Last updated: (June|juni|3 mars) [0-9]{1,2},? 20[0-9]{2}\n\n|[\\[\\]()*#@+0-9 ])*") {
+        let parse = |t: &str| Document::from_text("p.txt", t).ok();
+        let (Some(o), Some(n)) = (parse(&a), parse(&b)) else {
+            return Ok(());
+        };
+        for d in [&o, &n] {
+            let pairs = align(&d.sections, &d.sections);
+            proptest::prop_assert!(super::detect(d, d, &pairs).is_empty());
+        }
+        let pairs = align(&o.sections, &n.sections);
+        let _ = super::detect(&o, &n, &pairs);
+    }
+}
