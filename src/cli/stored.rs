@@ -15,6 +15,8 @@ pub struct Found {
     pub commit: Oid,
     /// 1-based position, for labels like `acme@3`.
     pub seq: usize,
+    /// Whether the newest version was asked for.
+    pub latest: bool,
 }
 
 impl Found {
@@ -47,6 +49,7 @@ pub fn resolve(config: &Config, store: &Store, spec: &str) -> Result<Found> {
         source: id.to_string(),
         commit: history[index].commit,
         seq: index + 1,
+        latest: index + 1 == history.len(),
     })
 }
 

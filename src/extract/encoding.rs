@@ -127,7 +127,11 @@ pub fn decode<'a>(bytes: &'a [u8], content_type: Option<&str>, look_for_meta: bo
     }
     let utf8 = std::str::from_utf8(bytes).ok();
     if let Some((enc, source)) = declared {
-        let overruled = is_legacy(enc) && utf8.is_some_and(|s| !s.is_ascii());
+        // Mislabelled pages are common both ways: UTF-8 bytes declared as a
+        // legacy charset, and legacy bytes declared as UTF-8 (which would
+        // otherwise decode to replacement characters).
+        let overruled = (is_legacy(enc) && utf8.is_some_and(|s| !s.is_ascii()))
+            || (enc == UTF_8 && utf8.is_none());
         if !overruled {
             let (text, _) = enc.decode_without_bom_handling(bytes);
             return Decoded {
@@ -278,6 +282,15 @@ fn repair_once(text: &str) -> Option<String> {
 mod tests {
     use super::*;
     use encoding_rs::WINDOWS_1252;
+
+    #[test]
+    fn legacy_bytes_declared_as_utf8_are_detected_not_replaced() {
+        let (bytes, _, _) = WINDOWS_1252.encode("<p>Cette politique existe en Français et en Español pour nos clients européens. © 2024</p>");
+        let d = decode(&bytes, Some("text/html; charset=utf-8"), true);
+        assert!(d.text.contains("Français") && d.text.contains("européens"), "{}", d.text);
+        assert!(!d.text.contains('\u{FFFD}'));
+        assert_eq!(d.source, EncodingSource::Detected);
+    }
 
     #[test]
     fn repairs_latin1_mojibake() {
