@@ -186,7 +186,15 @@ pub(crate) fn is_heading_shaped(text: &str) -> bool {
         && !is_date_line(text)
         && first_alpha(text).is_some()
         && !is_label_value(text)
+        && !has_long_number(text)
         && text.matches(',').count() <= 2
+}
+
+/// Postal codes, phone and account numbers: five digits or more in a row.
+/// Headings carry at most years and version numbers.
+fn has_long_number(text: &str) -> bool {
+    text.split(|c: char| !c.is_ascii_digit())
+        .any(|run| run.len() >= 5)
 }
 
 /// "Phone (US): +1 610…", "US: 153 N San Mateo Dr": a label with a value

@@ -185,10 +185,10 @@ impl<'k, 'a> Classifier<'k, 'a> {
         let (next_body, next) = (next.info.body, next.text);
         // Wrapped prose: the next line runs on into a lower-case line.
         let wrapped = self.kept.get(i + 2).is_some_and(|k| {
-            !k.break_before && !ends_terminal(next) && k.text.starts_with(char::is_lowercase)
+            !k.break_before && !ends_terminal(next) && starts_lowercase_word(k.text)
         });
         let follows = next_body || wrapped || is_letter_label_line(next);
-        if !follows || next.chars().next().is_some_and(char::is_lowercase) {
+        if !follows || starts_lowercase_word(next) {
             return false;
         }
         !self.chunked || (self.isolated_before(i) && self.break_after(i))
@@ -199,7 +199,12 @@ impl<'k, 'a> Classifier<'k, 'a> {
     }
 
     fn is_bare_heading(&self, i: usize, t: &str) -> bool {
-        if starts_enumerated(t) || !self.heading_context(i, t) {
+        // A leading number that is not section numbering ("60 Hampshire
+        // Street") marks an address or a figure, not a heading.
+        if starts_enumerated(t)
+            || t.starts_with(|c: char| c.is_ascii_digit())
+            || !self.heading_context(i, t)
+        {
             return false;
         }
         match first_alpha(t) {
@@ -281,6 +286,18 @@ impl<'k, 'a> Classifier<'k, 'a> {
         }
         self.para_last = "";
     }
+}
+
+/// The line starts with an all-lower-case word: the continuation of a
+/// sentence. Brand names like "iZotope" or "iPhone" do not count.
+fn starts_lowercase_word(text: &str) -> bool {
+    let word = text
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or("");
+    !word.is_empty()
+        && word.chars().all(|c| !c.is_uppercase())
+        && word.starts_with(char::is_lowercase)
 }
 
 /// The second line of a split numbered heading: a short title.
