@@ -217,6 +217,7 @@ fn language_names(text: &str) -> usize {
 
 /// A title of the policy: short, unpunctuated, carrying a policy word, and
 /// not a breadcrumb or a URL.
+#[cfg(test)]
 pub(crate) fn is_policy_title(text: &str) -> bool {
     title_strength(text) > 0
 }

@@ -119,6 +119,7 @@ fn has_year(text: &str) -> bool {
 }
 
 /// Looks like a body line: prose that a heading can introduce.
+#[cfg(test)]
 pub(crate) fn is_body_like(text: &str) -> bool {
     LineInfo::of(text).body
 }

@@ -55,7 +55,9 @@ fn push_paragraph(out: &mut String, p: &str) {
 fn needs_escape(p: &str) -> bool {
     let bytes = p.as_bytes();
     match bytes.first() {
-        Some(b'#' | b'-' | b'*' | b'+' | b'>' | b'|' | b'=' | b'_') => true,
+        // A leading backslash is escaped too, so that stripping one escape
+        // on reading always gives the text back.
+        Some(b'#' | b'-' | b'*' | b'+' | b'>' | b'|' | b'=' | b'_' | b'\\') => true,
         Some(b'`') => p.starts_with("```"),
         Some(b'~') => p.starts_with("~~~"),
         Some(b) if b.is_ascii_digit() => {
@@ -107,6 +109,7 @@ mod tests {
             1,
             &[
                 "# not a heading",
+                "\\ backslash",
                 "- not a bullet",
                 "1. not a list",
                 "2020 was fine",
@@ -118,7 +121,7 @@ mod tests {
         )]);
         assert_eq!(
             md,
-            "# C#\n\n\\# not a heading\n\n\\- not a bullet\n\n\\1. not a list\n\n2020 was fine\n\n\\-5% is fine\n\n\\```code\n\n\\> quote\n\n\\| a | b |\n\n"
+            "# C#\n\n\\# not a heading\n\n\\\\ backslash\n\n\\- not a bullet\n\n\\1. not a list\n\n2020 was fine\n\n\\-5% is fine\n\n\\```code\n\n\\> quote\n\n\\| a | b |\n\n"
         );
     }
 

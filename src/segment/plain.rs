@@ -326,7 +326,10 @@ fn ends_with_connector(heading: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn run(text: &str) -> (Vec<(String, u8)>, Vec<Vec<String>>, Vec<String>) {
+    /// Headings with levels, paragraphs per section, chrome.
+    type Outcome = (Vec<(String, u8)>, Vec<Vec<String>>, Vec<String>);
+
+    fn run(text: &str) -> Outcome {
         let mut lines = Vec::new();
         let mut brk = false;
         for l in text.lines() {
