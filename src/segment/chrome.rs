@@ -340,6 +340,7 @@ pub(crate) fn find_region(lines: &[&str], info: &[LineInfo]) -> Region {
     mark_contents(lines, info, start, end, &mut chrome);
     mark_language_runs(lines, start, end, &mut chrome);
     mark_repeats(lines, start, end, &mut chrome);
+    mark_recurring(lines, info, start, end, &mut chrome);
     if titled && start < n {
         chrome[start] = false;
     }
@@ -482,6 +483,32 @@ fn mark_repeats(lines: &[&str], start: usize, end: usize, chrome: &mut [bool]) {
     }
 }
 
+/// A short label that recurs across the page ("Privacy Policy" in the top
+/// menu, inline and in the footer) is a link, unless prose follows it, as
+/// prose follows a section heading that is also linked from a menu.
+fn mark_recurring(
+    lines: &[&str],
+    info: &[LineInfo],
+    start: usize,
+    end: usize,
+    chrome: &mut [bool],
+) {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (line, i) in lines.iter().zip(info) {
+        if i.menu {
+            *counts.entry(line).or_default() += 1;
+        }
+    }
+    for i in start..end {
+        if info[i].menu
+            && counts.get(lines[i]).is_some_and(|&c| c >= 3)
+            && !info.get(i + 1).is_some_and(|next| next.body)
+        {
+            chrome[i] = true;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -598,6 +625,18 @@ mod tests {
         let (kept, chrome) = region(text);
         assert_eq!(chrome, ["Contents", "Introduction", "Cookies"]);
         assert_eq!(kept[1], "1.");
+    }
+
+    #[test]
+    fn recurring_links_are_chrome_but_linked_headings_are_not() {
+        let text = "Cookies\nPrivacy Policy\nPrivacy Policy\nWe keep your data safe and never sell it to anyone.\nPrivacy Policy\nOpting Out\nCookies\nWe use cookies to remember your choices on this site.\nCookies";
+        let (kept, chrome) = region(text);
+        assert!(kept.contains(&"Cookies".to_string()), "{kept:?}");
+        assert!(
+            !kept[1..].contains(&"Privacy Policy".to_string()),
+            "{kept:?}"
+        );
+        assert!(chrome.contains(&"Privacy Policy".to_string()));
     }
 
     #[test]
