@@ -65,18 +65,22 @@ fn is_already_normal(text: &str) -> bool {
     if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
         return false;
     }
-    let mut prev_space = false;
-    for &b in bytes {
-        if b >= 0x80 || (b.is_ascii_whitespace() && b != b' ') {
-            return false;
-        }
-        let space = b == b' ';
-        if space && prev_space {
-            return false;
-        }
-        prev_space = space;
+    // Each test is a simple scan the compiler vectorises; together they
+    // are far cheaper than one branchy per-byte loop.
+    text.is_ascii()
+        && !bytes.iter().any(|&b| (b'\t'..=b'\r').contains(&b))
+        && !text.contains("  ")
+        && strip_bullet(text).len() == text.len()
+}
+
+/// [`normalize_text`] without an allocation when the text is already
+/// normal, which is the common case for text that came out of extraction.
+pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
+    if is_already_normal(text) {
+        std::borrow::Cow::Borrowed(text)
+    } else {
+        std::borrow::Cow::Owned(normalize_text(text))
     }
-    strip_bullet(text).len() == text.len()
 }
 
 /// Strip leading bullet glyphs (each followed by a space), repeatedly, so
@@ -114,32 +118,44 @@ pub fn normalize_text(text: &str) -> String {
     if is_already_normal(text) {
         return text.to_string();
     }
-    let mut folded = String::with_capacity(text.len());
+    // One pass folds glyphs and collapses whitespace; NFC, when a kept
+    // character needs it, runs afterwards. NFC never creates or removes
+    // spaces (canonical mappings contain none), so the order is safe.
+    let mut out = String::with_capacity(text.len());
+    let mut pending_space = false;
     let mut needs_nfc_check = false;
+    let push = |out: &mut String, pending: &mut bool, c: char| {
+        if *pending && !out.is_empty() {
+            out.push(' ');
+        }
+        *pending = false;
+        out.push(c);
+    };
     for c in text.chars() {
+        if c.is_ascii() {
+            if c.is_ascii_whitespace() || c == '\u{b}' {
+                pending_space = true;
+            } else {
+                push(&mut out, &mut pending_space, c);
+            }
+            continue;
+        }
         match fold_char(c) {
             Fold::Keep(k) => {
                 needs_nfc_check |= !k.is_ascii();
-                folded.push(k);
+                push(&mut out, &mut pending_space, k);
             }
-            Fold::Space => folded.push(' '),
+            Fold::Space => pending_space = true,
             Fold::Drop => {}
-            Fold::Str(s) => folded.push_str(s),
+            Fold::Str(s) => {
+                for k in s.chars() {
+                    push(&mut out, &mut pending_space, k);
+                }
+            }
         }
     }
-    let composed: String;
-    let source = if needs_nfc_check && is_nfc_quick(folded.chars()) != IsNormalized::Yes {
-        composed = folded.nfc().collect();
-        composed.as_str()
-    } else {
-        folded.as_str()
-    };
-    let mut out = String::with_capacity(source.len());
-    for word in source.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
-        }
-        out.push_str(word);
+    if needs_nfc_check && is_nfc_quick(out.chars()) != IsNormalized::Yes {
+        out = out.nfc().collect();
     }
     let stripped = strip_bullet(&out);
     if stripped.len() == out.len() {
@@ -255,6 +271,20 @@ mod tests {
             normalize_text("a\u{202f}b\u{2009}c\u{2003}d\u{3000}e"),
             "a b c d e"
         );
+    }
+
+    #[test]
+    fn folds_ascii_control_whitespace() {
+        assert_eq!(normalize_text("a\u{b}b\u{c}c"), "a b c");
+    }
+
+    #[test]
+    fn cow_borrows_normal_text() {
+        assert!(matches!(
+            normalize_cow("We keep data."),
+            std::borrow::Cow::Borrowed(_)
+        ));
+        assert_eq!(normalize_cow("a\u{a0}b"), "a b");
     }
 
     #[test]

@@ -279,8 +279,7 @@ pub(crate) fn is_contents_label(text: &str) -> bool {
     words(text) <= 4 && CONTENTS_LABELS.contains(&heading_key(text).as_str())
 }
 
-fn is_end_marker(text: &str) -> bool {
-    let w = words(text);
+fn is_end_marker(text: &str, w: usize) -> bool {
     if w > 20 {
         return false;
     }
@@ -338,7 +337,7 @@ pub(crate) fn find_region(lines: &[&str], info: &[LineInfo]) -> Region {
         *c = i < start || i >= end || line_chrome[i];
     }
     mark_contents(lines, info, start, end, &mut chrome);
-    mark_language_runs(lines, start, end, &mut chrome);
+    mark_language_runs(lines, info, start, end, &mut chrome);
     mark_repeats(lines, start, end, &mut chrome);
     mark_recurring(lines, info, start, end, &mut chrome);
     if titled && start < n {
@@ -401,8 +400,8 @@ fn find_end(
     let n = lines.len();
     let from = if titled { start + 1 } else { start };
     // A footer marker ends the policy if little prose follows it.
-    let marker = (from..n)
-        .find(|&i| info[i].words <= 20 && is_end_marker(lines[i]) && body_between(i + 1, n) <= 6);
+    let marker =
+        (from..n).find(|&i| is_end_marker(lines[i], info[i].words) && body_between(i + 1, n) <= 6);
     let limit = marker.unwrap_or(n);
     // A long menu run with hardly any prose between it and the footer is
     // the site's footer navigation.
@@ -439,7 +438,7 @@ fn find_end(
 fn mark_contents(lines: &[&str], info: &[LineInfo], start: usize, end: usize, chrome: &mut [bool]) {
     let mut i = start;
     while i < end {
-        if !chrome[i] && is_contents_label(lines[i]) {
+        if !chrome[i] && info[i].words <= 4 && is_contents_label(lines[i]) {
             chrome[i] = true;
             let mut j = i + 1;
             while j < end {
@@ -458,11 +457,17 @@ fn mark_contents(lines: &[&str], info: &[LineInfo], start: usize, end: usize, ch
 }
 
 /// Two or more consecutive language names form a picker.
-fn mark_language_runs(lines: &[&str], start: usize, end: usize, chrome: &mut [bool]) {
+fn mark_language_runs(
+    lines: &[&str],
+    info: &[LineInfo],
+    start: usize,
+    end: usize,
+    chrome: &mut [bool],
+) {
     let mut i = start;
     while i < end {
         let mut j = i;
-        while j < end && language_names(lines[j]) > 0 {
+        while j < end && info[j].words <= 12 && language_names(lines[j]) > 0 {
             j += 1;
         }
         if j - i >= 2 {

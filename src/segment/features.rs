@@ -4,8 +4,20 @@
 use crate::normalize::{is_numbering_token, split_numbering};
 
 /// Words the way the whole crate counts them: runs of alphanumerics.
+/// ASCII text (most policies) takes a byte loop; the result is the same as
+/// [`crate::model::count_words`].
 pub(crate) fn words(text: &str) -> usize {
-    crate::model::count_words(text)
+    if !text.is_ascii() {
+        return crate::model::count_words(text);
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        let alnum = b.is_ascii_alphanumeric();
+        count += usize::from(alnum && !in_word);
+        in_word = alnum;
+    }
+    count
 }
 
 /// Does the line end a sentence (or introduce a list, with `:`)? Closing
@@ -138,6 +150,52 @@ pub(crate) struct LineInfo {
 
 impl LineInfo {
     pub(crate) fn of(text: &str) -> LineInfo {
+        let (w, lower, chars) = if text.is_ascii() {
+            Self::count_ascii(text.as_bytes())
+        } else {
+            Self::count_chars(text)
+        };
+        let terminal = ends_terminal(text);
+        let body = (w >= 5 && terminal && (lower >= 2 || w >= 8)) || (w >= 10 && lower >= 4);
+        let menu = (1..=5).contains(&w)
+            && chars <= 40
+            && !terminal
+            && !text.contains(':')
+            && !text.contains('@')
+            && !is_bare_numbering(text);
+        LineInfo {
+            words: w,
+            body,
+            menu,
+        }
+    }
+
+    /// Words, all-lower-case words and characters of ASCII text.
+    fn count_ascii(bytes: &[u8]) -> (usize, usize, usize) {
+        let (mut w, mut lower) = (0usize, 0usize);
+        let mut in_word = false;
+        let mut all_lower = true;
+        for &b in bytes {
+            if b.is_ascii_alphanumeric() {
+                if !in_word {
+                    in_word = true;
+                    all_lower = true;
+                    w += 1;
+                }
+                all_lower &= b.is_ascii_lowercase();
+            } else if in_word {
+                in_word = false;
+                lower += usize::from(all_lower);
+            }
+        }
+        if in_word {
+            lower += usize::from(all_lower);
+        }
+        (w, lower, bytes.len())
+    }
+
+    /// The same counts for any Unicode text.
+    fn count_chars(text: &str) -> (usize, usize, usize) {
         let (mut w, mut lower, mut chars) = (0usize, 0usize, 0usize);
         let mut in_word = false;
         let mut all_lower = true;
@@ -158,30 +216,20 @@ impl LineInfo {
         if in_word {
             lower += usize::from(all_lower);
         }
-        let terminal = ends_terminal(text);
-        let body = (w >= 5 && terminal && (lower >= 2 || w >= 8)) || (w >= 10 && lower >= 4);
-        let menu = (1..=5).contains(&w)
-            && chars <= 40
-            && !terminal
-            && !text.contains(':')
-            && !text.contains('@')
-            && !is_bare_numbering(text);
-        LineInfo {
-            words: w,
-            body,
-            menu,
-        }
+        (w, lower, chars)
     }
 }
 
 /// Short enough, and unpunctuated enough, to be a heading line. Context
 /// (what follows, paragraph breaks) is decided by the caller.
 pub(crate) fn is_heading_shaped(text: &str) -> bool {
-    if text.len() > 140 {
-        return false;
-    }
-    let w = words(text);
-    (1..=16).contains(&w)
+    is_heading_shaped_counted(text, words(text))
+}
+
+/// [`is_heading_shaped`] with the word count already known.
+pub(crate) fn is_heading_shaped_counted(text: &str, w: usize) -> bool {
+    text.len() <= 140
+        && (1..=16).contains(&w)
         && !ends_non_question_terminal(text)
         && !is_address(text)
         && !is_date_line(text)

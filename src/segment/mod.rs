@@ -19,7 +19,7 @@ mod plain;
 pub use markdown::to_markdown;
 
 use crate::model::{Block, BlockKind, InputFormat, Section};
-use crate::normalize::normalize_text;
+use crate::normalize::normalize_cow;
 
 /// Split blocks into sections; returns the sections and the page chrome
 /// found (menus, pickers, footers…), in document order.
@@ -38,7 +38,7 @@ pub fn segment(blocks: &[Block], format: InputFormat) -> (Vec<Section>, Vec<Stri
         let mut lines = Vec::with_capacity(blocks.len());
         let mut pending_break = false;
         for b in blocks {
-            let text = normalize_text(&b.text);
+            let text = normalize_cow(&b.text);
             if text.is_empty() {
                 pending_break = true;
             } else {
@@ -65,7 +65,7 @@ fn segment_markup(blocks: &[Block], b: &mut Builder, chrome: &mut Vec<String>) {
     let mut para_ends_sentence = true;
     let mut pending_break = false;
     for block in blocks {
-        let text = normalize_text(&block.text);
+        let text = normalize_cow(&block.text).into_owned();
         if block.kind == BlockKind::Line && text.is_empty() {
             pending_break = true;
             continue;

@@ -17,16 +17,16 @@ use super::Builder;
 use super::chrome::find_region;
 use super::features::{
     LineInfo, decimal_depth, ends_non_question_terminal, ends_terminal, first_alpha, is_address,
-    is_bare_numbering, is_heading_shaped, is_letter_token, is_strict_numbering, starts_enumerated,
-    words,
+    is_bare_numbering, is_heading_shaped_counted, is_letter_token, is_strict_numbering,
+    starts_enumerated, words,
 };
 use crate::normalize::split_numbering;
 
 /// One non-empty line of plain text and whether a paragraph break (a run
 /// of blank lines) came before it.
 #[derive(Debug, Clone)]
-pub(crate) struct PlainLine {
-    pub text: String,
+pub(crate) struct PlainLine<'a> {
+    pub text: std::borrow::Cow<'a, str>,
     pub break_before: bool,
 }
 
@@ -37,15 +37,15 @@ struct Kept<'a> {
 }
 
 /// Segment plain-text lines into `b`; chrome lines go to `chrome`.
-pub(crate) fn segment_plain(lines: &[PlainLine], b: &mut Builder, chrome: &mut Vec<String>) {
-    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+pub(crate) fn segment_plain(lines: &[PlainLine<'_>], b: &mut Builder, chrome: &mut Vec<String>) {
+    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_ref()).collect();
     let info: Vec<LineInfo> = texts.iter().map(|t| LineInfo::of(t)).collect();
     let region = find_region(&texts, &info);
     let mut kept: Vec<Kept> = Vec::with_capacity(lines.len());
     let mut pending_break = false;
     for (i, line) in lines.iter().enumerate() {
         if region.chrome[i] {
-            chrome.push(line.text.clone());
+            chrome.push(line.text.to_string());
             // Removed chrome separates what was around it.
             pending_break = true;
             continue;
@@ -176,7 +176,7 @@ impl<'k, 'a> Classifier<'k, 'a> {
     /// Shape and context that make line `i` a heading: heading-shaped,
     /// followed by prose, and (in chunked text) standing alone.
     fn heading_context(&self, i: usize, t: &str) -> bool {
-        if !is_heading_shaped(t) {
+        if !is_heading_shaped_counted(t, self.kept[i].info.words) {
             return false;
         }
         let Some(next) = self.kept.get(i + 1) else {
@@ -338,7 +338,7 @@ mod tests {
                 continue;
             }
             lines.push(PlainLine {
-                text: crate::normalize::normalize_text(l),
+                text: crate::normalize::normalize_text(l).into(),
                 break_before: brk,
             });
             brk = false;
