@@ -27,6 +27,7 @@ pub mod fetch;
 pub mod lang;
 pub mod model;
 pub mod normalize;
+pub mod notify;
 pub mod render;
 pub mod report;
 pub mod segment;
