@@ -35,31 +35,57 @@ pub fn to_markdown(sections: &[Section]) -> String {
 fn push_heading(out: &mut String, heading: &str) {
     let body = heading.trim_end_matches('#');
     if body.len() < heading.len() && (body.is_empty() || body.ends_with(' ')) {
-        out.push_str(body);
+        push_inline(out, body);
         out.push('\\');
         out.push_str(&heading[body.len()..]);
     } else {
-        out.push_str(heading);
+        if heading.starts_with('#') {
+            out.push('\\');
+        }
+        push_inline(out, heading);
     }
 }
 
 /// Backslash-escape the first character of a paragraph that would
-/// otherwise start a heading, list, quote, table, fence or thematic break.
+/// otherwise start a heading, list, quote, table, fence or thematic break,
+/// and the inline markup characters anywhere in it.
 fn push_paragraph(out: &mut String, p: &str) {
-    if needs_escape(p) {
+    if needs_block_escape(p) {
         out.push('\\');
     }
-    out.push_str(p);
+    push_inline(out, p);
 }
 
-fn needs_escape(p: &str) -> bool {
+/// Escape what a Markdown reader would take as inline markup: backslashes,
+/// emphasis and strike-through runs (`*`, `_`, `~`), code spans, links and
+/// HTML, and `&` where it could start an entity. Policy text rarely has
+/// these, so the stored Markdown stays readable.
+fn push_inline(out: &mut String, text: &str) {
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let escape = match b {
+            b'\\' | b'*' | b'_' | b'~' | b'`' | b'[' | b']' | b'<' => true,
+            b'&' => bytes
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_alphanumeric() || *n == b'#'),
+            _ => false,
+        };
+        if escape {
+            out.push_str(&text[copied..i]);
+            out.push('\\');
+            copied = i;
+        }
+    }
+    out.push_str(&text[copied..]);
+}
+
+/// Block-level markup that a paragraph's first characters would open and
+/// that inline escaping does not already neutralise.
+fn needs_block_escape(p: &str) -> bool {
     let bytes = p.as_bytes();
     match bytes.first() {
-        // A leading backslash is escaped too, so that stripping one escape
-        // on reading always gives the text back.
-        Some(b'#' | b'-' | b'*' | b'+' | b'>' | b'|' | b'=' | b'_' | b'\\') => true,
-        Some(b'`') => p.starts_with("```"),
-        Some(b'~') => p.starts_with("~~~"),
+        Some(b'#' | b'-' | b'+' | b'>' | b'|' | b'=') => true,
         Some(b) if b.is_ascii_digit() => {
             // An ordered-list marker: up to nine digits then "." or ")".
             let digits = bytes.iter().take_while(|b| b.is_ascii_digit()).count();
@@ -117,11 +143,26 @@ mod tests {
                 "```code",
                 "> quote",
                 "| a | b |",
+                "*stars* and __ddna__coupon",
+                "Safety &amp. and Identity & access, [link] <b>",
             ],
         )]);
         assert_eq!(
             md,
-            "# C#\n\n\\# not a heading\n\n\\\\ backslash\n\n\\- not a bullet\n\n\\1. not a list\n\n2020 was fine\n\n\\-5% is fine\n\n\\```code\n\n\\> quote\n\n\\| a | b |\n\n"
+            concat!(
+                "# C#\n\n",
+                "\\# not a heading\n\n",
+                "\\\\ backslash\n\n",
+                "\\- not a bullet\n\n",
+                "\\1. not a list\n\n",
+                "2020 was fine\n\n",
+                "\\-5% is fine\n\n",
+                "\\`\\`\\`code\n\n",
+                "\\> quote\n\n",
+                "\\| a | b |\n\n",
+                "\\*stars\\* and \\_\\_ddna\\_\\_coupon\n\n",
+                "Safety \\&amp. and Identity & access, \\[link\\] \\<b>\n\n",
+            )
         );
     }
 
