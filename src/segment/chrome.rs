@@ -190,7 +190,13 @@ static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)\b(filed (to|under)|posted (by|in|on)|written by|published by)\b").unwrap()
+    // A labelled byline anywhere ("… • Filed to: Support"), or a line that
+    // opens with one ("Written by Disqus"); prose like "changes are posted
+    // on this page" must not match.
+    Regex::new(
+        r"(?i)\b(filed (to|under)|posted (in|on|by)):|^(posted|written|published) (by|on|in)\b",
+    )
+    .unwrap()
 });
 
 /// Is this line a language name, or a picker listing several on one line?
@@ -550,6 +556,7 @@ mod tests {
             "By using this site you agree to cookies being used as set in our Cookie Policy.",
             "Home / Support/ Private Privacy",
             "Patricia Rapatalo • Filed to: Support",
+            "Written by Disqus",
             "Manage Cookie Settings",
         ] {
             assert!(is_line_chrome(t), "{t}");
@@ -558,6 +565,8 @@ mod tests {
             "We use cookies on our website to remember your preferences.",
             "Google Analytics",
             "English is the binding language of this policy.",
+            "Privacy Policy are effective when they are posted on this page.",
+            "Cookies are grouped into four categories:",
         ] {
             assert!(!is_line_chrome(t), "{t}");
         }

@@ -76,6 +76,10 @@ fn segment_markup(blocks: &[Block], b: &mut Builder, chrome: &mut Vec<String>) {
         let is_heading = matches!(block.kind, BlockKind::Heading(_));
         if is_heading {
             in_contents = chrome::is_contents_label(&text);
+        } else if in_contents && !is_toc_entry(block.kind, &text) {
+            // Prose under a "Contents" heading is policy text: the table
+            // of contents ends where the prose starts.
+            in_contents = false;
         }
         if in_contents || chrome::is_line_chrome(&text) {
             chrome.push(text);
@@ -109,6 +113,13 @@ fn segment_markup(blocks: &[Block], b: &mut Builder, chrome: &mut Vec<String>) {
         pending_break = false;
     }
     flush(b, &mut para);
+}
+
+/// An entry of a table of contents: a list item or a short label, not a
+/// sentence.
+fn is_toc_entry(kind: BlockKind, text: &str) -> bool {
+    let short = features::words(text) <= 12 && !features::ends_terminal(text);
+    short || (kind == BlockKind::ListItem && features::words(text) <= 16)
 }
 
 fn flush(b: &mut Builder, para: &mut String) {
@@ -221,6 +232,19 @@ mod tests {
         let heads: Vec<&str> = sections.iter().map(|s| s.heading.as_str()).collect();
         assert_eq!(heads, ["Privacy policy", "Cookies"]);
         assert_eq!(chrome, ["Free Download", "Contents", "Cookies"]);
+    }
+
+    #[test]
+    fn prose_under_a_contents_heading_is_kept() {
+        let blocks = [
+            h(2, "1.3. Inhaltsverzeichnis"),
+            Block::new(BlockKind::ListItem, "Rechtsgrundlage"),
+            p("In dieser Datenschutzerklärung wird Folgendes erläutert:"),
+            Block::new(BlockKind::ListItem, "welche Daten wir erheben;"),
+        ];
+        let (sections, chrome) = segment(&blocks, InputFormat::Markdown);
+        assert_eq!(chrome, ["1.3. Inhaltsverzeichnis", "Rechtsgrundlage"]);
+        assert_eq!(sections[0].paragraphs.len(), 2);
     }
 
     #[test]
