@@ -12,7 +12,7 @@
 //!   subsequence; the exact test is `#[ignore]`d until then.
 
 use policywatch::model::{Block, BlockKind, InputFormat, Section};
-use policywatch::normalize::normalize_text;
+use policywatch::normalize::{heading_key, normalize_text};
 use policywatch::segment::segment;
 use policywatch::{Document, ParseOptions};
 
@@ -424,4 +424,77 @@ fn basecamp_markdown_headings() {
             "Billing information"
         ]
     );
+}
+
+/// A cosmetic variant of a seed: typographic quotes and dashes made plain,
+/// non-breaking spaces made ordinary, one heading re-cased, and long lines
+/// re-wrapped mid-sentence before a lower-case word.
+fn cosmetic_variant(text: &str, recase: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let line = line
+            .replace(['\u{2019}', '\u{2018}'], "'")
+            .replace(['\u{201c}', '\u{201d}'], "\"")
+            .replace('\u{2013}', "-")
+            .replace('\u{a0}', " ");
+        let line = if line.trim() == recase {
+            line.to_uppercase()
+        } else {
+            line
+        };
+        // Wrap at the first " the " past 60 bytes, as a narrower scrape would.
+        match line
+            .char_indices()
+            .find(|(i, _)| *i > 60 && line[*i..].starts_with(" the "))
+        {
+            Some((i, _)) if line.len() > 120 => {
+                out.push_str(&line[..i]);
+                out.push('\n');
+                out.push_str(&line[i + 1..]);
+            }
+            _ => out.push_str(&line),
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn assert_same_sections(a: &[Section], b: &[Section], name: &str) {
+    assert_eq!(a.len(), b.len(), "{name}: section count");
+    for (x, y) in a.iter().zip(b) {
+        assert_eq!(
+            heading_key(&x.heading),
+            heading_key(&y.heading),
+            "{name}: heading"
+        );
+        assert_eq!(x.level, y.level, "{name}: level of {:?}", x.heading);
+        assert_eq!(
+            x.paragraphs, y.paragraphs,
+            "{name}: body of {:?}",
+            x.heading
+        );
+    }
+}
+
+#[test]
+fn cosmetic_variants_segment_identically() {
+    for (name, recase) in [
+        ("000_9809253ca9da665a.txt", "Google Analytics"),
+        ("002_e5a96dd1cf53a070.txt", "Data Retention"),
+        (
+            "003_fdf34e4267794e7a.txt",
+            "Storing the User Files and Data",
+        ),
+        ("004_7e01e4ee1ba5f623.txt", "Your Rights"),
+    ] {
+        let text = String::from_utf8_lossy(&seed_bytes(name)).into_owned();
+        let variant = cosmetic_variant(&text, recase);
+        assert!(
+            variant.lines().count() > text.lines().count() + 3,
+            "{name}: nothing re-wrapped"
+        );
+        let (a, _) = segment(&contract_blocks(&text), InputFormat::Text);
+        let (b, _) = segment(&contract_blocks(&variant), InputFormat::Text);
+        assert_same_sections(&a, &b, name);
+    }
 }

@@ -203,6 +203,7 @@ impl<'k, 'a> Classifier<'k, 'a> {
         // Street") marks an address or a figure, not a heading.
         if starts_enumerated(t)
             || t.starts_with(|c: char| c.is_ascii_digit())
+            || ends_with_function_word(t)
             || !self.heading_context(i, t)
         {
             return false;
@@ -286,6 +287,26 @@ impl<'k, 'a> Classifier<'k, 'a> {
         }
         self.para_last = "";
     }
+}
+
+/// Ends with an article, preposition or conjunction: the first half of a
+/// wrapped sentence ("We share your data with" / "Google …"), not a title.
+/// Questions are exempt ("How Long Will We Keep Your Data For?").
+fn ends_with_function_word(text: &str) -> bool {
+    const FUNCTION_WORDS: &[&str] = &[
+        "a", "an", "the", "and", "or", "of", "to", "for", "with", "by", "from", "that", "which",
+        "our", "your", "is", "are", "und", "oder", "der", "die", "das", "von", "zu", "mit", "et",
+        "ou", "le", "la", "les", "des", "du", "el", "los", "las", "del", "och", "eller", "att",
+        "av", "för", "med", "till",
+    ];
+    if text.ends_with('?') {
+        return false;
+    }
+    let last = text
+        .rsplit(|c: char| !c.is_alphanumeric())
+        .find(|w| !w.is_empty())
+        .unwrap_or("");
+    last.len() <= 5 && FUNCTION_WORDS.contains(&last.to_lowercase().as_str())
 }
 
 /// The line starts with an all-lower-case word: the continuation of a
@@ -448,6 +469,19 @@ mod tests {
         let (heads, _, _) = run(&text);
         let names: Vec<&str> = heads.iter().map(|h| h.0.as_str()).collect();
         assert_eq!(names, ["Integritetspolicy", "säkerhet", "e-handel"]);
+    }
+
+    #[test]
+    fn wrapped_sentence_halves_are_not_headings() {
+        let text = format!(
+            "Cookies\n{PROSE}\nWe share your data with\nGoogle Analytics to measure the traffic on our site.\n{PROSE}"
+        );
+        let (heads, paras, _) = run(&text);
+        assert_eq!(heads.len(), 1, "{heads:?}");
+        assert_eq!(
+            paras[0][1],
+            "We share your data with Google Analytics to measure the traffic on our site."
+        );
     }
 
     #[test]
