@@ -280,7 +280,8 @@ mod tests {
     }
 
     /// 0 → "Aaa", 1 → "Aab"…: distinct heading names without digits, which
-    /// could read as years or postal codes.
+    /// could read as years or postal codes. Callers add a suffix so that no
+    /// name is a function word ("And").
     fn letters(mut i: usize) -> String {
         let mut out = String::new();
         for _ in 0..3 {
@@ -295,7 +296,7 @@ mod tests {
         for i in 0..sections {
             blocks.push(Block::new(
                 BlockKind::Line,
-                format!("Heading {}", letters(i)),
+                format!("Heading {}q", letters(i)),
             ));
             for _ in 0..5 {
                 blocks.push(Block::new(
@@ -328,8 +329,11 @@ mod tests {
         let (sections, chrome) = segment(&blocks, InputFormat::Text);
         assert_eq!(sections.len(), 2000);
         assert!(chrome.is_empty());
-        assert_eq!(sections[1999].heading, format!("Heading {}", letters(1999)));
-        assert_eq!(sections[1].heading, "Heading Aab");
+        assert_eq!(
+            sections[1999].heading,
+            format!("Heading {}q", letters(1999))
+        );
+        assert_eq!(sections[1].heading, "Heading Aabq");
     }
 
     #[test]
