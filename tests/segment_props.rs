@@ -211,10 +211,8 @@ fn unescape(text: &str) -> String {
 }
 
 /// Extract + segment of `to_markdown(sections)` gives the same sections, on
-/// the seeds. DEPENDS ON h/extract: main's stub neither reads Markdown
-/// paragraphs nor unescapes `\#`, `\-`, `\1.`.
+/// the seeds and a Basecamp version, through the real Markdown reader.
 #[test]
-#[ignore = "needs h/extract: Markdown paragraphs and backslash unescaping"]
 fn markdown_round_trip_through_real_extract() {
     use policywatch::{Document, ParseOptions};
     for name in [
