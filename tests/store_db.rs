@@ -978,7 +978,11 @@ fn throughput_of_recording() {
         db.upsert_source(id, id, "https://x.example", "Privacy Policy", t(1, 0))
             .unwrap();
     }
-    let body = "We collect data. ".repeat(2000);
+    let repeat = std::env::var("PW_BODY_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let body = "We collect data. ".repeat(repeat);
     for (round, label) in [(0, "first fetch"), (0, "unchanged"), (1, "all changed")] {
         let start = std::time::Instant::now();
         for id in &ids {
