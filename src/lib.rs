@@ -33,6 +33,7 @@ pub mod report;
 pub mod segment;
 pub mod store;
 pub mod textdiff;
+pub mod tracker;
 
 pub use diff::diff;
 pub use error::ParseError;

@@ -2,7 +2,7 @@
 //! stdin or URLs, print the report, and exit like diff(1).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -13,15 +13,17 @@ use policywatch::render::{self, Format, RenderOptions};
 use policywatch::{Document, ParseOptions};
 
 use super::GlobalArgs;
+use super::common::load_config;
+use super::stored;
 use super::input::{self, Loaded, Source};
 
 /// Arguments of `policywatch diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old version: a file, `-` for stdin, or an http(s) URL.
+    /// The old version: a file, `-` for stdin, an http(s) URL, or a stored `SOURCE@REV`.
     #[arg(value_name = "OLD")]
     pub old: String,
-    /// The new version: a file, `-` for stdin, or an http(s) URL.
+    /// The new version: a file, `-` for stdin, an http(s) URL, or a stored `SOURCE@REV`.
     #[arg(value_name = "NEW")]
     pub new: String,
     /// Output format.
@@ -97,8 +99,28 @@ impl From<InputFormatArg> for InputFormat {
 
 /// Run the command; the exit code is 0 without and 1 with a substantive change.
 pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
-    let old_src = Source::parse(&args.old)?;
-    let new_src = Source::parse(&args.new)?;
+    // `SOURCE@REV` names a stored version; a config is needed only then.
+    let might_be_stored = |a: &str| a != "-" && !a.contains("://") && !Path::new(a).exists();
+    let config = if might_be_stored(&args.old) || might_be_stored(&args.new) {
+        load_config(global).ok()
+    } else {
+        None
+    };
+    let stored = |arg: &str| -> Result<Option<Loaded>> {
+        match &config {
+            Some(c) if stored::looks_stored(c, arg) => stored::load(c, arg).map(Some),
+            _ => Ok(None),
+        }
+    };
+    let (old_stored, new_stored) = (stored(&args.old)?, stored(&args.new)?);
+    let src = |arg: &str, stored: &Option<Loaded>| -> Result<Source> {
+        Ok(match stored {
+            Some(l) => Source::File(l.label.clone()),
+            None => Source::parse(arg)?,
+        })
+    };
+    let old_src = src(&args.old, &old_stored)?;
+    let new_src = src(&args.new, &new_stored)?;
     if old_src == Source::Stdin && new_src == Source::Stdin {
         bail!(input::InputError {
             input: "-".into(),
@@ -106,7 +128,10 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
             hint: Some("only one side may be `-`; pass the other as a file or URL".into()),
         });
     }
-    let (old_loaded, new_loaded) = load_both(&args.old, &old_src, &args.new, &new_src)?;
+    let (old_loaded, new_loaded) = load_both(
+        (&args.old, &old_src, old_stored),
+        (&args.new, &new_src, new_stored),
+    )?;
 
     let old = parse(&args.old, old_loaded, args)?;
     let new = parse(&args.new, new_loaded, args)?;
@@ -132,13 +157,17 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
 
 /// Read both inputs. Local inputs are read first, so a typo in a path fails
 /// before any network traffic; URLs are then fetched together, each once.
-fn load_both(old_arg: &str, old: &Source, new_arg: &str, new: &Source) -> Result<(Loaded, Loaded)> {
-    let local = |arg: &str, src: &Source| match src {
-        Source::Url(_) => Ok(None),
-        _ => input::read_local(arg, src).map(Some),
+fn load_both(
+    (old_arg, old, old_stored): (&str, &Source, Option<Loaded>),
+    (new_arg, new, new_stored): (&str, &Source, Option<Loaded>),
+) -> Result<(Loaded, Loaded)> {
+    let local = |arg: &str, src: &Source, stored: Option<Loaded>| match (stored, src) {
+        (Some(l), _) => Ok(Some(l)),
+        (None, Source::Url(_)) => Ok(None),
+        (None, _) => input::read_local(arg, src).map(Some),
     };
-    let old_local = local(old_arg, old)?;
-    let new_local = local(new_arg, new)?;
+    let old_local = local(old_arg, old, old_stored)?;
+    let new_local = local(new_arg, new, new_stored)?;
 
     let urls: Vec<(&str, &reqwest::Url)> = [(old_arg, old), (new_arg, new)]
         .into_iter()

@@ -4,8 +4,17 @@
 //! Exit codes follow diff(1): 0 means no substantive change (or success for
 //! commands that do not compare), 1 a substantive change, 2 an error.
 
+mod check;
+mod common;
 mod diff;
+mod history;
+mod import;
 mod input;
+mod log;
+mod show;
+mod sources;
+mod stored;
+mod style;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -33,7 +42,7 @@ pub struct Cli {
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
-    /// The configuration file (watch list, store, database). Not used by `diff`.
+    /// The configuration file (watch list, store, database); `diff` reads it only for `SOURCE@REV`.
     #[arg(long, global = true, env = "POLICYWATCH_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
@@ -53,6 +62,18 @@ pub struct GlobalArgs {
 pub enum Command {
     /// Compare two versions of a policy and say what changed in what it says.
     Diff(diff::DiffArgs),
+    /// Check every source (or some) once: fetch, store new versions, log changes.
+    Check(check::CheckArgs),
+    /// Backfill a source's history from a folder of dated files.
+    Import(import::ImportArgs),
+    /// The recorded events, newest first.
+    Log(log::LogArgs),
+    /// A source's versions with dates, word counts and headline events.
+    History(history::HistoryArgs),
+    /// Print a stored version (normalised text, or the raw snapshot with --raw).
+    Show(show::ShowArgs),
+    /// The watch list with each source's last check.
+    Sources(sources::SourcesArgs),
 }
 
 /// Log line format on stderr.
@@ -100,6 +121,12 @@ pub fn main() -> ExitCode {
     tracing::debug!(config = ?cli.global.config, "starting");
     let result = match &cli.command {
         Command::Diff(args) => diff::run(args, &cli.global),
+        Command::Check(args) => check::run(args, &cli.global),
+        Command::Import(args) => import::run(args, &cli.global),
+        Command::Log(args) => log::run(args, &cli.global),
+        Command::History(args) => history::run(args, &cli.global),
+        Command::Show(args) => show::run(args, &cli.global),
+        Command::Sources(args) => sources::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
@@ -188,7 +215,9 @@ mod tests {
         assert_eq!(cli.global.verbose, 2);
         assert_eq!(cli.global.log_format, LogFormat::Json);
         assert_eq!(cli.global.color, ColorWhen::Never);
-        let Command::Diff(d) = cli.command;
+        let Command::Diff(d) = cli.command else {
+            panic!("expected the diff command");
+        };
         assert_eq!(d.old, "a.txt");
         assert_eq!(d.new, "-");
         assert_eq!(d.remove, vec!["nav".to_string(), ".cookie".to_string()]);

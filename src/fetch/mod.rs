@@ -52,7 +52,7 @@ use tracing::{debug, warn};
 
 pub use error::FetchError;
 pub use guard::{Guard, GuardOptions, check_body};
-pub use route::format_hint;
+pub use route::{format_hint, parse_options};
 
 use politeness::Limiter;
 
