@@ -26,7 +26,7 @@ pub fn run(args: &ShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (store, _) = open_read(&config)?;
     let found = resolve(&config, &store, &args.spec)?;
     let bytes = if args.raw {
-        store.read_snapshot(&found.source, found.commit)?.0
+        store.snapshot_of_version(&found.source, found.commit)?.0
     } else {
         store.read_version(&found.source, found.commit)?.into_bytes()
     };
