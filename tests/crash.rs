@@ -86,7 +86,10 @@ fn assert_consistent(dir: &Path, round: usize) {
         return;
     }
     let db = Connection::open(&db_path).unwrap();
-    let versions = query(&db, "SELECT seq, version_commit, text_sha256 FROM versions ORDER BY seq");
+    let versions = query(
+        &db,
+        "SELECT seq, version_commit, text_sha256 FROM versions ORDER BY seq",
+    );
     // Positions are 1..n with no gaps, and no version repeats its predecessor.
     for (i, v) in versions.iter().enumerate() {
         assert_eq!(v[0], (i + 1).to_string(), "round {round}: gap in versions");
@@ -103,7 +106,11 @@ fn assert_consistent(dir: &Path, round: usize) {
     );
     for c in &changes {
         if c[0] != "1" {
-            assert!(!c[1].is_empty(), "round {round}: version {} without its change", c[0]);
+            assert!(
+                !c[1].is_empty(),
+                "round {round}: version {} without its change",
+                c[0]
+            );
             assert_eq!(c[1], c[2], "round {round}: version {} lost events", c[0]);
         }
     }
@@ -123,7 +130,10 @@ fn assert_consistent(dir: &Path, round: usize) {
     .map(|r| r[0].clone())
     .collect();
     for k in &known {
-        assert!(commits.contains(k), "round {round}: the database names a commit git lacks");
+        assert!(
+            commits.contains(k),
+            "round {round}: the database names a commit git lacks"
+        );
     }
     let last_known = commits.iter().rposition(|c| known.contains(c));
     let unknown_before = commits
@@ -131,12 +141,18 @@ fn assert_consistent(dir: &Path, round: usize) {
         .take(last_known.map_or(0, |i| i + 1))
         .filter(|c| !known.contains(c))
         .count();
-    assert_eq!(unknown_before, 0, "round {round}: an orphan commit inside the history");
+    assert_eq!(
+        unknown_before, 0,
+        "round {round}: an orphan commit inside the history"
+    );
 }
 
 fn summary(dir: &Path) -> (Vec<Vec<String>>, String) {
     let db = Connection::open(dir.join("db.sqlite")).unwrap();
-    let versions = query(&db, "SELECT seq, text_sha256, fetched_at FROM versions ORDER BY seq");
+    let versions = query(
+        &db,
+        "SELECT seq, text_sha256, fetched_at FROM versions ORDER BY seq",
+    );
     let events = query(&db, "SELECT COUNT(*) FROM events")[0][0].clone();
     (versions, events)
 }
@@ -177,11 +193,18 @@ fn sigkill_at_random_points_never_corrupts_the_stores() {
         let _ = child.wait();
         assert_consistent(dir.path(), round);
     }
-    assert!(killed >= rounds / 2, "only {killed} of {rounds} runs were killed mid-way");
+    assert!(
+        killed >= rounds / 2,
+        "only {killed} of {rounds} runs were killed mid-way"
+    );
 
     // The next run repairs and finishes; the result is the uninterrupted one.
     let out = import(dir.path()).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_consistent(dir.path(), rounds);
     assert_eq!(summary(dir.path()), summary(reference.path()));
 }

@@ -285,6 +285,20 @@ fn commits_only_when_something_changed() {
     );
     assert!(checks[0].version_id.is_some());
 
+    // `show --raw` of a version wants the newest snapshot of that version.
+    let v1 = store
+        .resolve("acme", &Revision::Position(1))
+        .unwrap()
+        .commit;
+    let (raw, _, at) = store.snapshot_of_version("acme", v1).unwrap();
+    assert_eq!(
+        raw, b"<p>v1</p><nav>x</nav>",
+        "the snapshot-only commit belongs to version 1"
+    );
+    assert_ne!(at, v1);
+    let (raw, _, _) = store.snapshot_of_version("acme", c2.commit).unwrap();
+    assert_eq!(raw, b"<p>v2</p>");
+
     // A PDF snapshot replaces the HTML one.
     let meta = CommitMeta {
         url: "u".into(),
@@ -978,7 +992,11 @@ fn throughput_of_recording() {
         db.upsert_source(id, id, "https://x.example", "Privacy Policy", t(1, 0))
             .unwrap();
     }
-    let body = "We collect data. ".repeat(2000);
+    let repeat = std::env::var("PW_BODY_REPEAT")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let body = "We collect data. ".repeat(repeat);
     for (round, label) in [(0, "first fetch"), (0, "unchanged"), (1, "all changed")] {
         let start = std::time::Instant::now();
         for id in &ids {

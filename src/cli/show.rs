@@ -26,15 +26,11 @@ pub fn run(args: &ShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let (store, _) = open_read(&config)?;
     let found = resolve(&config, &store, &args.spec)?;
     let bytes = if args.raw {
-        // Snapshot-only records (page chrome churn) come after the newest
-        // version; the newest snapshot is at the tip.
-        let commit = match found.latest {
-            true => store.tip()?.unwrap_or(found.commit),
-            false => found.commit,
-        };
-        store.read_snapshot(&found.source, commit)?.0
+        store.snapshot_of_version(&found.source, found.commit)?.0
     } else {
-        store.read_version(&found.source, found.commit)?.into_bytes()
+        store
+            .read_version(&found.source, found.commit)?
+            .into_bytes()
     };
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {

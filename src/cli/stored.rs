@@ -15,8 +15,6 @@ pub struct Found {
     pub commit: Oid,
     /// 1-based position, for labels like `acme@3`.
     pub seq: usize,
-    /// Whether the newest version was asked for.
-    pub latest: bool,
 }
 
 impl Found {
@@ -49,7 +47,6 @@ pub fn resolve(config: &Config, store: &Store, spec: &str) -> Result<Found> {
         source: id.to_string(),
         commit: history[index].commit,
         seq: index + 1,
-        latest: index + 1 == history.len(),
     })
 }
 
@@ -59,7 +56,9 @@ pub fn load(config: &Config, spec: &str) -> Result<super::input::Loaded> {
     let found = resolve(config, &store, spec)?;
     Ok(super::input::Loaded {
         label: found.label(),
-        bytes: store.read_version(&found.source, found.commit)?.into_bytes(),
+        bytes: store
+            .read_version(&found.source, found.commit)?
+            .into_bytes(),
         content_type: Some("text/markdown".into()),
     })
 }

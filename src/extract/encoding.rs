@@ -287,7 +287,11 @@ mod tests {
     fn legacy_bytes_declared_as_utf8_are_detected_not_replaced() {
         let (bytes, _, _) = WINDOWS_1252.encode("<p>Cette politique existe en Français et en Español pour nos clients européens. © 2024</p>");
         let d = decode(&bytes, Some("text/html; charset=utf-8"), true);
-        assert!(d.text.contains("Français") && d.text.contains("européens"), "{}", d.text);
+        assert!(
+            d.text.contains("Français") && d.text.contains("européens"),
+            "{}",
+            d.text
+        );
         assert!(!d.text.contains('\u{FFFD}'));
         assert_eq!(d.source, EncodingSource::Detected);
     }

@@ -415,6 +415,37 @@ impl Store {
         }
     }
 
+    /// The newest raw snapshot taken while the version of `version_commit`
+    /// was in force: later snapshot-only commits (page chrome churn) belong
+    /// to it. Returns the bytes, the extension and the commit read.
+    pub fn snapshot_of_version(
+        &self,
+        source_id: &str,
+        version_commit: Oid,
+    ) -> Result<(Vec<u8>, String, Oid)> {
+        let path = version_path(source_id);
+        let blob_at = |id: Oid| -> Result<Option<Oid>> {
+            let c = self.repo.find_commit(id).map_err(|e| self.git(e))?;
+            let tree = c.tree().map_err(|e| self.git(e))?;
+            Ok(tree.get_path(Path::new(&path)).ok().map(|e| e.id()))
+        };
+        let version_blob = blob_at(version_commit)?;
+        let mut last = version_commit;
+        let commits = self.commits()?;
+        let start = commits
+            .iter()
+            .position(|c| *c == version_commit)
+            .map_or(commits.len(), |i| i + 1);
+        for &id in &commits[start..] {
+            if blob_at(id)? != version_blob {
+                break;
+            }
+            last = id;
+        }
+        let (bytes, ext) = self.read_snapshot(source_id, last)?;
+        Ok((bytes, ext, last))
+    }
+
     /// Every commit of the branch, oldest first.
     pub fn commits(&self) -> Result<Vec<Oid>> {
         let Some(tip) = self.tip()? else {
