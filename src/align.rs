@@ -409,15 +409,15 @@ fn match_parts(
             extra_old[*j].push(i);
         }
     }
-    for i in 0..n_old {
-        if m.old_to_new[i].is_none() && !extra_new[i].is_empty() {
-            let j = extra_new[i].remove(0);
+    for (i, parts) in extra_new.iter_mut().enumerate() {
+        if m.old_to_new[i].is_none() && !parts.is_empty() {
+            let j = parts.remove(0);
             m.link(i, j);
         }
     }
-    for j in 0..n_new {
-        if m.new_to_old[j].is_none() && !extra_old[j].is_empty() {
-            let i = extra_old[j].remove(0);
+    for (j, parts) in extra_old.iter_mut().enumerate() {
+        if m.new_to_old[j].is_none() && !parts.is_empty() {
+            let i = parts.remove(0);
             m.link(i, j);
         }
     }
@@ -544,10 +544,8 @@ fn assemble(
     for i in 0..o.secs.len() {
         let matched = m.old_to_new[i].is_some() || part_of_old[i];
         if matched {
-            if in_order[i] {
-                if let Some(p) = last_pos_of_old[i] {
-                    anchor = p + 1;
-                }
+            if let (true, Some(p)) = (in_order[i], last_pos_of_old[i]) {
+                anchor = p + 1;
             }
             continue;
         }
@@ -935,6 +933,8 @@ mod tests {
         let r = pairs.iter().position(|p| p.old == Some(10)).unwrap();
         assert_eq!(pairs[r - 1].old, Some(9));
         // Debug builds are slow; release does this in a few ms (see benches).
-        assert!(took.as_millis() < 2000, "align took {took:?}");
+        let limit = if cfg!(debug_assertions) { 10_000 } else { 50 };
+        eprintln!("align of 2,000 sections took {took:?}");
+        assert!(took.as_millis() < limit, "align took {took:?}");
     }
 }

@@ -4,6 +4,8 @@
 //! enough that detection can quote them as evidence. Words are for renderers
 //! and for the summary's counts.
 
+use std::ops::Range;
+
 use unicode_segmentation::UnicodeSegmentation;
 
 use crate::report::{Edit, EditOp};
@@ -72,7 +74,8 @@ fn split_line(line: &str, out: &mut Vec<String>) {
         while e < chars.len() && matches!(chars[e].1, '.' | '!' | '?' | '…') {
             e += 1;
         }
-        while e < chars.len() && matches!(chars[e].1, '"' | '\'' | '”' | '’' | '»' | ')' | ']') {
+        while e < chars.len() && matches!(chars[e].1, '"' | '\'' | '”' | '’' | '»' | ')' | ']')
+        {
             e += 1;
         }
         if e >= chars.len() || !chars[e].1.is_whitespace() {
@@ -138,10 +141,10 @@ fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &[(usize, 
     }
     let mut chars = token.chars();
     // An initial: "J. Smith", "M. Dupont", "p. ej.".
-    if let (Some(first), None) = (chars.next(), chars.next()) {
-        if first.is_alphabetic() {
-            return false;
-        }
+    if let (Some(first), None) = (chars.next(), chars.next())
+        && first.is_alphabetic()
+    {
+        return false;
     }
     // A list number opening the sentence: "1. Introduction", "IV. Rights".
     let opens_sentence = before.trim() == token;
@@ -218,27 +221,36 @@ const MAX_REFINE_CELLS: usize = 1024;
 /// rewritten sentence comes out as one `replace` of that sentence; runs of
 /// inserted or deleted sentences are grouped into one edit each.
 pub fn sentence_edits(old: &[String], new: &[String]) -> Vec<Edit> {
+    sentence_edits_at(old, new)
+        .into_iter()
+        .map(|p| p.edit)
+        .collect()
+}
+
+/// A sentence edit with where it applies: the index of its first old and
+/// first new sentence (for an insert, the old position it is inserted at;
+/// for a delete, the new position).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlacedEdit {
+    /// Index of the first old sentence the edit covers or sits before.
+    pub old_at: usize,
+    /// Index of the first new sentence the edit covers or sits before.
+    pub new_at: usize,
+    /// The edit.
+    pub edit: Edit,
+}
+
+/// [`sentence_edits`] with positions, so that the diff of a split or merged
+/// section can hand each edit to the part it belongs to.
+pub fn sentence_edits_at(old: &[String], new: &[String]) -> Vec<PlacedEdit> {
     let ops = similar::capture_diff_slices(similar::Algorithm::Patience, old, new);
     let mut edits = Vec::new();
     for op in ops {
-        match op {
-            similar::DiffOp::Equal { .. } => {}
-            similar::DiffOp::Delete {
-                old_index, old_len, ..
-            } => push_gap(&old[old_index..old_index + old_len], &[], &mut edits),
-            similar::DiffOp::Insert {
-                new_index, new_len, ..
-            } => push_gap(&[], &new[new_index..new_index + new_len], &mut edits),
-            similar::DiffOp::Replace {
-                old_index,
-                old_len,
-                new_index,
-                new_len,
-            } => refine(
-                &old[old_index..old_index + old_len],
-                &new[new_index..new_index + new_len],
-                &mut edits,
-            ),
+        let (or, nr) = (op.old_range(), op.new_range());
+        match op.tag() {
+            similar::DiffTag::Equal => {}
+            similar::DiffTag::Replace => refine(old, new, or, nr, &mut edits),
+            _ => push_gap(old, new, or, nr, &mut edits),
         }
     }
     edits
@@ -247,14 +259,21 @@ pub fn sentence_edits(old: &[String], new: &[String]) -> Vec<Edit> {
 /// Pair the sentences of a replaced block by similarity, in order (a small
 /// LCS-style dynamic programme over the block), so each rewritten sentence
 /// is its own `replace`.
-fn refine(old: &[String], new: &[String], edits: &mut Vec<Edit>) {
-    let (m, n) = (old.len(), new.len());
+fn refine(
+    old: &[String],
+    new: &[String],
+    or: Range<usize>,
+    nr: Range<usize>,
+    edits: &mut Vec<PlacedEdit>,
+) {
+    let (m, n) = (or.len(), nr.len());
     if m * n > MAX_REFINE_CELLS {
-        push_gap(old, new, edits);
+        push_gap(old, new, or, nr, edits);
         return;
     }
-    let os: Vec<Vec<u64>> = old.iter().map(|s| word_set(s)).collect();
-    let ns: Vec<Vec<u64>> = new.iter().map(|s| word_set(s)).collect();
+    let (o0, n0) = (or.start, nr.start);
+    let os: Vec<Vec<u64>> = old[or.clone()].iter().map(|s| word_set(s)).collect();
+    let ns: Vec<Vec<u64>> = new[nr.clone()].iter().map(|s| word_set(s)).collect();
     let sim: Vec<f64> = (0..m * n)
         .map(|c| sentence_similarity(&os[c / n], &ns[c % n]))
         .collect();
@@ -276,11 +295,15 @@ fn refine(old: &[String], new: &[String], edits: &mut Vec<Edit>) {
     while a < m && b < n {
         let s = sim[a * n + b];
         if s >= SAME_SENTENCE && best[a * w + b] == best[(a + 1) * w + b + 1] + s {
-            push_gap(&old[ga..a], &new[gb..b], edits);
-            edits.push(Edit {
-                op: EditOp::Replace,
-                old: Some(old[a].clone()),
-                new: Some(new[b].clone()),
+            push_gap(old, new, o0 + ga..o0 + a, n0 + gb..n0 + b, edits);
+            edits.push(PlacedEdit {
+                old_at: o0 + a,
+                new_at: n0 + b,
+                edit: Edit {
+                    op: EditOp::Replace,
+                    old: Some(old[o0 + a].clone()),
+                    new: Some(new[n0 + b].clone()),
+                },
             });
             a += 1;
             b += 1;
@@ -292,23 +315,33 @@ fn refine(old: &[String], new: &[String], edits: &mut Vec<Edit>) {
             b += 1;
         }
     }
-    push_gap(&old[ga..], &new[gb..], edits);
+    push_gap(old, new, o0 + ga..or.end, n0 + gb..nr.end, edits);
 }
 
 /// Unpaired sentences: a delete, an insert, or a replace when both sides
 /// have some (the text was rewritten beyond recognition).
-fn push_gap(old: &[String], new: &[String], edits: &mut Vec<Edit>) {
+fn push_gap(
+    old: &[String],
+    new: &[String],
+    or: Range<usize>,
+    nr: Range<usize>,
+    edits: &mut Vec<PlacedEdit>,
+) {
     let join = |s: &[String]| (!s.is_empty()).then(|| s.join(" "));
-    let op = match (old.is_empty(), new.is_empty()) {
+    let op = match (or.is_empty(), nr.is_empty()) {
         (true, true) => return,
         (false, true) => EditOp::Delete,
         (true, false) => EditOp::Insert,
         (false, false) => EditOp::Replace,
     };
-    edits.push(Edit {
-        op,
-        old: join(old),
-        new: join(new),
+    edits.push(PlacedEdit {
+        old_at: or.start,
+        new_at: nr.start,
+        edit: Edit {
+            op,
+            old: join(&old[or]),
+            new: join(&new[nr]),
+        },
     });
 }
 
@@ -331,15 +364,23 @@ pub fn word_diff(old: &str, new: &str) -> Vec<WordChange> {
     let mut runs: Vec<(u8, String, String)> = Vec::new(); // (tag, old text, new text)
     for op in ops {
         match op {
-            similar::DiffOp::Equal {
-                old_index, len, ..
-            } => runs.push((0, ot[old_index..old_index + len].concat(), String::new())),
+            similar::DiffOp::Equal { old_index, len, .. } => {
+                runs.push((0, ot[old_index..old_index + len].concat(), String::new()))
+            }
             similar::DiffOp::Delete {
                 old_index, old_len, ..
-            } => runs.push((1, ot[old_index..old_index + old_len].concat(), String::new())),
+            } => runs.push((
+                1,
+                ot[old_index..old_index + old_len].concat(),
+                String::new(),
+            )),
             similar::DiffOp::Insert {
                 new_index, new_len, ..
-            } => runs.push((1, String::new(), nt[new_index..new_index + new_len].concat())),
+            } => runs.push((
+                1,
+                String::new(),
+                nt[new_index..new_index + new_len].concat(),
+            )),
             similar::DiffOp::Replace {
                 old_index,
                 old_len,
@@ -427,7 +468,9 @@ mod tests {
     #[test]
     fn english_abbreviations_stay_inside() {
         assert_eq!(
-            s("We use vendors, e.g. Google and i.e. Stripe. We rely on the EU-U.S. Privacy Shield. Next."),
+            s(
+                "We use vendors, e.g. Google and i.e. Stripe. We rely on the EU-U.S. Privacy Shield. Next."
+            ),
             vec![
                 "We use vendors, e.g. Google and i.e. Stripe.",
                 "We rely on the EU-U.S. Privacy Shield.",
@@ -443,14 +486,20 @@ mod tests {
             vec!["Basecamp, Inc. and its affiliates (Acme Ltd. etc.) agree."]
         );
         // "Inc." before a capital ends a sentence, as "etc." does.
-        assert_eq!(s("Made by Acme Inc. We agree."), vec!["Made by Acme Inc.", "We agree."]);
+        assert_eq!(
+            s("Made by Acme Inc. We agree."),
+            vec!["Made by Acme Inc.", "We agree."]
+        );
     }
 
     #[test]
     fn other_languages() {
         assert_eq!(
             s("Wir speichern z.B. Namen, d.h. Ihre Daten bzw. Kontakte. Sie haben Rechte."),
-            vec!["Wir speichern z.B. Namen, d.h. Ihre Daten bzw. Kontakte.", "Sie haben Rechte."]
+            vec![
+                "Wir speichern z.B. Namen, d.h. Ihre Daten bzw. Kontakte.",
+                "Sie haben Rechte."
+            ]
         );
         assert_eq!(
             s("Nous utilisons p.ex. Google. Vous avez des droits."),
@@ -458,7 +507,12 @@ mod tests {
         );
         assert_eq!(
             s("¿Qué datos? Usamos p. ej. Google. Vi sparar t.ex. loggar. Klart."),
-            vec!["¿Qué datos?", "Usamos p. ej. Google.", "Vi sparar t.ex. loggar.", "Klart."]
+            vec![
+                "¿Qué datos?",
+                "Usamos p. ej. Google.",
+                "Vi sparar t.ex. loggar.",
+                "Klart."
+            ]
         );
         assert_eq!(
             s("Conforme o Art. 6 da LGPD. Gem. Abs. 2 DSGVO."),
@@ -469,7 +523,9 @@ mod tests {
     #[test]
     fn numbers_urls_and_emails_stay_whole() {
         assert_eq!(
-            s("Fees rise 1.5 percent. Visit https://example.com/a.b?c=1. Mail privacy@example.com. Done."),
+            s(
+                "Fees rise 1.5 percent. Visit https://example.com/a.b?c=1. Mail privacy@example.com. Done."
+            ),
             vec![
                 "Fees rise 1.5 percent.",
                 "Visit https://example.com/a.b?c=1.",
@@ -477,18 +533,29 @@ mod tests {
                 "Done."
             ]
         );
-        assert_eq!(s("Updated in 2018. Then again."), vec!["Updated in 2018.", "Then again."]);
+        assert_eq!(
+            s("Updated in 2018. Then again."),
+            vec!["Updated in 2018.", "Then again."]
+        );
     }
 
     #[test]
     fn list_items_and_markers() {
         assert_eq!(
             s("1. Introduction to this policy\n* Names and emails\n* Billing address"),
-            vec!["1. Introduction to this policy", "* Names and emails", "* Billing address"]
+            vec![
+                "1. Introduction to this policy",
+                "* Names and emails",
+                "* Billing address"
+            ]
         );
         assert_eq!(
             s("a) E-mail address: we use it. b) Phone: we call. (c) Post: never."),
-            vec!["a) E-mail address: we use it.", "b) Phone: we call.", "(c) Post: never."]
+            vec![
+                "a) E-mail address: we use it.",
+                "b) Phone: we call.",
+                "(c) Post: never."
+            ]
         );
         assert_eq!(
             s("He said \"stop.\" Then left."),
@@ -512,8 +579,16 @@ mod tests {
 
     #[test]
     fn rewritten_sentence_is_one_replace() {
-        let old = strings(&["We keep logs for 14 months.", "We never sell data.", "Contact us."]);
-        let new = strings(&["We keep logs for 26 months.", "We never sell data.", "Contact us."]);
+        let old = strings(&[
+            "We keep logs for 14 months.",
+            "We never sell data.",
+            "Contact us.",
+        ]);
+        let new = strings(&[
+            "We keep logs for 26 months.",
+            "We never sell data.",
+            "Contact us.",
+        ]);
         assert_eq!(
             sentence_edits(&old, &new),
             vec![Edit {
@@ -526,7 +601,12 @@ mod tests {
 
     #[test]
     fn replaced_block_is_paired_sentence_by_sentence() {
-        let old = strings(&["Intro.", "We keep logs for 14 months.", "We use Google Analytics.", "End."]);
+        let old = strings(&[
+            "Intro.",
+            "We keep logs for 14 months.",
+            "We use Google Analytics.",
+            "End.",
+        ]);
         let new = strings(&[
             "Intro.",
             "We keep server logs for 26 months.",
@@ -546,7 +626,10 @@ mod tests {
             vec![EditOp::Replace, EditOp::Insert, EditOp::Replace]
         );
         let edits = sentence_edits(&old, &new);
-        assert_eq!(edits[1].new.as_deref(), Some("A wholly new sentence appears here."));
+        assert_eq!(
+            edits[1].new.as_deref(),
+            Some("A wholly new sentence appears here.")
+        );
         assert_eq!(edits[2].old.as_deref(), Some("We use Google Analytics."));
     }
 
@@ -556,7 +639,10 @@ mod tests {
         let new = strings(&["B two.", "C three.", "D four."]);
         let edits = sentence_edits(&old, &new);
         assert_eq!(edits.len(), 2);
-        assert_eq!((edits[0].op, edits[0].old.as_deref()), (EditOp::Delete, Some("A one.")));
+        assert_eq!(
+            (edits[0].op, edits[0].old.as_deref()),
+            (EditOp::Delete, Some("A one."))
+        );
         assert_eq!(
             (edits[1].op, edits[1].new.as_deref()),
             (EditOp::Insert, Some("C three. D four."))
@@ -566,7 +652,10 @@ mod tests {
 
     #[test]
     fn word_diff_reassembles_both_sides() {
-        let (a, b) = ("We keep logs for 14 months, then delete them.", "We keep server logs for 26 months, then erase them.");
+        let (a, b) = (
+            "We keep logs for 14 months, then delete them.",
+            "We keep server logs for 26 months, then erase them.",
+        );
         let d = word_diff(a, b);
         let old: String = d
             .iter()
@@ -590,7 +679,10 @@ mod tests {
 
     #[test]
     fn word_diff_is_unicode_aware() {
-        let d = word_diff("Vi sparar data i högst 24 månader.", "Vi sparar data i högst 12 månader.");
+        let d = word_diff(
+            "Vi sparar data i högst 24 månader.",
+            "Vi sparar data i högst 12 månader.",
+        );
         assert_eq!(
             d,
             vec![
@@ -619,7 +711,10 @@ mod tests {
     #[test]
     fn changed_words_counts_only_changed_words() {
         assert_eq!(
-            changed_words("We keep logs for 14 months.", "We keep server logs for 26 months."),
+            changed_words(
+                "We keep logs for 14 months.",
+                "We keep server logs for 26 months."
+            ),
             (1, 2)
         );
         assert_eq!(changed_words("", "Three new words"), (0, 3));

@@ -16,17 +16,17 @@ fn mix(mut x: u64) -> u64 {
     x ^ (x >> 31)
 }
 
-/// Lower-cased alphanumeric words of `text`, each hashed, without allocating
-/// a string per word.
+/// Hashes of the words of `text`, lower-cased, where a word is a run of
+/// ASCII letters and digits or of any non-ASCII bytes. Working on bytes keeps
+/// this at about a nanosecond per byte; folding only ASCII case is enough
+/// for a similarity signal.
 pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
     let mut h = FNV_OFFSET;
     let mut in_word = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
             in_word = true;
-            for l in c.to_lowercase() {
-                h = (h ^ u64::from(l)).wrapping_mul(FNV_PRIME);
-            }
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
         } else if in_word {
             out.push(mix(h));
             h = FNV_OFFSET;
@@ -91,20 +91,26 @@ fn is_numbering(token: &str) -> bool {
 }
 
 /// A hash of the body with white space (including paragraph breaks) folded,
-/// so re-wrapping is not a change.
+/// so re-wrapping is not a change. Text is normalised before it gets here,
+/// so ASCII white space is the only kind left to fold.
 pub fn body_hash(section: &Section) -> u64 {
     let mut h = FNV_OFFSET;
-    let mut first = true;
+    let mut pending_space = false;
+    let mut started = false;
     for p in &section.paragraphs {
-        for w in p.split_whitespace() {
-            if !first {
+        for &b in p.as_bytes() {
+            if b.is_ascii_whitespace() {
+                pending_space = started;
+                continue;
+            }
+            if pending_space {
                 h = (h ^ u64::from(b' ')).wrapping_mul(FNV_PRIME);
+                pending_space = false;
             }
-            first = false;
-            for b in w.bytes() {
-                h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
-            }
+            started = true;
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
         }
+        pending_space = started;
     }
     mix(h)
 }
