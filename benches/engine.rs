@@ -77,31 +77,47 @@ fn join(chunks: &[(String, String)]) -> String {
 fn compose(target: usize) -> Vec<(String, String)> {
     let privacy = versions("privacy-policy");
     let terms = versions("terms-of-service");
+    let docs = privacy
+        .iter()
+        .zip(terms.iter().chain(std::iter::repeat(&String::new())))
+        .flat_map(|(p, t)| [p, t]);
     let mut out = Vec::new();
     let mut size = 0;
-    let mut part = 0;
-    'outer: for k in 0.. {
-        for doc in [privacy.get(k), terms.get(k)].into_iter().flatten() {
-            for (h, b) in chunks(doc) {
-                size += h.len() + b.len();
-                let h = if part == 0 || h.is_empty() {
-                    h
-                } else {
-                    let hashes = h.chars().take_while(|c| *c == '#').count();
-                    format!("{} Part {part}: {}", &h[..hashes], h[hashes..].trim())
-                };
-                out.push((h, b));
-            }
-            part += 1;
+    for (part, doc) in docs.enumerate() {
+        for (h, b) in chunks(doc) {
             if size >= target {
-                break 'outer;
+                return out;
             }
-        }
-        if k > privacy.len() + terms.len() {
-            break;
+            size += h.len() + b.len() + 3;
+            let h = if part == 0 || h.is_empty() {
+                h
+            } else {
+                let hashes = h.chars().take_while(|c| *c == '#').count();
+                format!("{} Part {part}: {}", &h[..hashes], h[hashes..].trim())
+            };
+            out.push((h, b));
         }
     }
     out
+}
+
+/// The first paragraph of a section body, cut at a word boundary near
+/// `max` bytes: sections of the size policies usually have.
+fn first_paragraph(body: &str, max: usize) -> String {
+    let para = body
+        .split("\n\n")
+        .map(str::trim)
+        .find(|p| !p.is_empty())
+        .unwrap_or("");
+    if para.len() <= max {
+        return para.to_string();
+    }
+    let mut cut = max;
+    while !para.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let cut = para[..cut].rfind(' ').unwrap_or(cut);
+    format!("{}.", &para[..cut])
 }
 
 /// A document of exactly `n` numbered sections whose bodies come from the

@@ -291,18 +291,27 @@ fn candidates(q: &Side, queries: &[usize], t: &Side) -> Vec<(usize, usize)> {
             index.entry(s).or_default();
         }
     }
+    let mut scratch = Vec::new();
     for ti in 0..t.secs.len() {
-        for s in t.sh(ti) {
-            if let Some(p) = index.get_mut(s) {
-                if p.common {
-                    continue;
+        let id = ti as u32;
+        let mut add = |s: u64| {
+            if let Some(p) = index.get_mut(&s) {
+                // Repeats within one section are adjacent in the list.
+                if p.common || p.ids.last() == Some(&id) {
+                    return;
                 }
-                p.ids.push(ti as u32);
+                p.ids.push(id);
                 if p.ids.len() > COMMON_SHINGLE {
                     p.common = true;
                     p.ids = Vec::new();
                 }
             }
+        };
+        match t.shingles[ti].get() {
+            Some(set) => set.iter().for_each(|&s| add(s)),
+            // Most targets are never candidates: stream their shingles
+            // rather than build and sort a set for each.
+            None => features::for_each_shingle(&t.secs[ti], &mut scratch, add),
         }
     }
     let mut out = Vec::new();

@@ -17,8 +17,32 @@ fn info(doc: &Document) -> DocInfo {
         sha256: doc.sha256.clone(),
         language: doc.language.clone(),
         sections: doc.sections.len(),
-        words: doc.word_count(),
+        words: word_count(doc),
     }
+}
+
+/// [`Document::word_count`] without the per-word iterator machinery: on a
+/// 50 KB pair it was a tenth of the diff's time. Same definition: runs of
+/// alphanumeric characters.
+fn word_count(doc: &Document) -> usize {
+    fn words(text: &str) -> usize {
+        let mut n = 0;
+        let mut in_word = false;
+        for c in text.chars() {
+            let w = if c.is_ascii() {
+                c.is_ascii_alphanumeric()
+            } else {
+                c.is_alphanumeric()
+            };
+            n += usize::from(w && !in_word);
+            in_word = w;
+        }
+        n
+    }
+    doc.sections
+        .iter()
+        .map(|s| words(&s.heading) + s.paragraphs.iter().map(|p| words(p)).sum::<usize>())
+        .sum()
 }
 
 fn section_ref(doc: &Document, index: usize) -> SectionRef {
@@ -253,6 +277,21 @@ mod tests {
     const RETENTION: &str = "We keep your account data for as long as your account is active. \
         After you cancel, we delete it within 30 days, except backups, which roll off \
         within 60 days. Billing records are kept for seven years for tax purposes.";
+
+    #[test]
+    fn word_count_matches_the_model() {
+        let d = doc(
+            "a",
+            vec![
+                sec(
+                    "Été 2024: naïve — data",
+                    &["Vi sparar data i högst 24 månader.", "e-mail: a@b.c"],
+                ),
+                sec("", &["", "  ", "日本語 テキスト 123abc"]),
+            ],
+        );
+        assert_eq!(word_count(&d), d.word_count());
+    }
 
     #[test]
     fn a_document_against_itself_is_not_substantive() {

@@ -119,20 +119,28 @@ pub fn body_hash(section: &Section) -> u64 {
 /// the body has fewer than three words).
 pub fn shingles(section: &Section) -> Vec<u64> {
     let mut words = Vec::new();
-    for p in &section.paragraphs {
-        word_hashes(p, &mut words);
-    }
-    let mut out: Vec<u64> = if words.len() < 3 {
-        words
-    } else {
-        words
-            .windows(3)
-            .map(|w| mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)))
-            .collect()
-    };
+    let mut out = Vec::new();
+    for_each_shingle(section, &mut words, |s| out.push(s));
     out.sort_unstable();
     out.dedup();
     out
+}
+
+/// Every shingle of the body in text order (repeats included), without
+/// building a set: scanning a whole document for an index needs no more.
+/// `words` is scratch space, reused across calls.
+pub fn for_each_shingle(section: &Section, words: &mut Vec<u64>, mut f: impl FnMut(u64)) {
+    words.clear();
+    for p in &section.paragraphs {
+        word_hashes(p, words);
+    }
+    if words.len() < 3 {
+        words.iter().for_each(|&w| f(w));
+    } else {
+        for w in words.windows(3) {
+            f(mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)));
+        }
+    }
 }
 
 /// Hashed, sorted, deduplicated words of a folded heading.
