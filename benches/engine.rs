@@ -77,9 +77,10 @@ fn join(chunks: &[(String, String)]) -> String {
 fn compose(target: usize) -> Vec<(String, String)> {
     let privacy = versions("privacy-policy");
     let terms = versions("terms-of-service");
+    let none = String::new();
     let docs = privacy
         .iter()
-        .zip(terms.iter().chain(std::iter::repeat(&String::new())))
+        .zip(terms.iter().chain(std::iter::repeat(&none)))
         .flat_map(|(p, t)| [p, t]);
     let mut out = Vec::new();
     let mut size = 0;
