@@ -130,7 +130,8 @@ fn numbered(n: usize) -> Vec<(String, String)> {
             pool.extend(
                 chunks(&v)
                     .into_iter()
-                    .filter(|(h, b)| !h.is_empty() && b.len() > 80),
+                    .filter(|(h, b)| !h.is_empty() && b.len() > 80)
+                    .map(|(h, b)| (h, first_paragraph(&b, 400))),
             );
         }
     }
