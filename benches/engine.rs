@@ -1,5 +1,5 @@
-//! Engine benchmarks: parse + segment, align + diff + detect, and both end to
-//! end (with JSON rendering), on a typical ~50 KB pair, a ~1 MB pair and
+//! Engine benchmarks: parse + segment, align + diff + detect, align alone,
+//! and end to end (with JSON rendering), on a typical ~50 KB pair, a ~1 MB pair and
 //! documents of 500 to 4,000 sections, so that super-linear growth shows.
 //!
 //! Inputs are built only from files in this repository (the bundled Basecamp
@@ -10,6 +10,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use policywatch::align::align;
 use policywatch::render::{Format, RenderOptions, render};
 use policywatch::{Document, ParseOptions, diff};
 
@@ -248,6 +249,23 @@ fn run(cr: &mut Criterion, cases: &[Case]) {
             BenchmarkId::from_parameter(&c.name),
             &(old, new),
             |b, (o, n)| b.iter(|| diff(black_box(o), black_box(n))),
+        );
+    }
+    g.finish();
+
+    // Alignment alone, to show its share and its growth with sections.
+    let mut g = cr.benchmark_group("align");
+    g.sample_size(SAMPLES);
+    for c in cases {
+        let old = parse("old", &c.old);
+        let new = parse("new", &c.new);
+        g.throughput(Throughput::Elements(
+            (old.sections.len() + new.sections.len()) as u64,
+        ));
+        g.bench_with_input(
+            BenchmarkId::from_parameter(&c.name),
+            &(old, new),
+            |b, (o, n)| b.iter(|| align(black_box(&o.sections), black_box(&n.sections))),
         );
     }
     g.finish();

@@ -19,7 +19,9 @@ mod features;
 mod lis;
 
 use std::cell::OnceCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
+
+use features::FastMap as HashMap;
 
 use crate::model::Section;
 use crate::report::SectionStatus;
@@ -76,7 +78,8 @@ const PART_CONTAINED: f64 = 0.6;
 /// Per-side features, shingles computed only for sections that need them.
 struct Side<'a> {
     secs: &'a [Section],
-    keys: Vec<String>,
+    /// Hashes of the folded headings.
+    keys: Vec<u64>,
     hashes: Vec<u64>,
     shingles: Vec<OnceCell<Vec<u64>>>,
     heads: Vec<OnceCell<Vec<u64>>>,
@@ -86,7 +89,10 @@ impl<'a> Side<'a> {
     fn new(secs: &'a [Section]) -> Self {
         Side {
             secs,
-            keys: secs.iter().map(|s| fold_heading(&s.heading)).collect(),
+            keys: secs
+                .iter()
+                .map(|s| features::hash_str(&fold_heading(&s.heading)))
+                .collect(),
             hashes: secs.iter().map(features::body_hash).collect(),
             shingles: secs.iter().map(|_| OnceCell::new()).collect(),
             heads: secs.iter().map(|_| OnceCell::new()).collect(),
@@ -98,7 +104,7 @@ impl<'a> Side<'a> {
     }
 
     fn head(&self, i: usize) -> &[u64] {
-        self.heads[i].get_or_init(|| features::heading_words(&self.keys[i]))
+        self.heads[i].get_or_init(|| features::heading_words(&fold_heading(&self.secs[i].heading)))
     }
 
     fn has_body(&self, i: usize) -> bool {
@@ -190,7 +196,7 @@ pub fn align(old: &[Section], new: &[Section]) -> Vec<Pair> {
     let mut extra_new: Vec<Vec<usize>> = vec![Vec::new(); old.len()];
     let mut extra_old: Vec<Vec<usize>> = vec![Vec::new(); new.len()];
     if !left_old.is_empty() || !left_new.is_empty() {
-        let edges = candidate_edges(&o, &n, &left_old, &left_new);
+        let edges = candidate_edges(&o, &n, &m, &left_old, &left_new);
         match_similar(&edges, &mut m);
         match_parts(&edges, &mut m, &mut extra_new, &mut extra_old);
     }
@@ -199,15 +205,13 @@ pub fn align(old: &[Section], new: &[Section]) -> Vec<Pair> {
 
 /// Pass 1: same folded heading and same body, first come first served.
 fn match_exact(o: &Side, n: &Side, m: &mut Matching) {
-    let mut by: HashMap<(&str, u64), VecDeque<usize>> = HashMap::with_capacity(o.secs.len());
+    let mut by: HashMap<(u64, u64), VecDeque<usize>> = HashMap::default();
     for i in 0..o.secs.len() {
-        by.entry((o.keys[i].as_str(), o.hashes[i]))
-            .or_default()
-            .push_back(i);
+        by.entry((o.keys[i], o.hashes[i])).or_default().push_back(i);
     }
     for j in 0..n.secs.len() {
         if let Some(i) = by
-            .get_mut(&(n.keys[j].as_str(), n.hashes[j]))
+            .get_mut(&(n.keys[j], n.hashes[j]))
             .and_then(VecDeque::pop_front)
         {
             m.link(i, j);
@@ -218,19 +222,19 @@ fn match_exact(o: &Side, n: &Side, m: &mut Matching) {
 /// Pass 2: same folded heading. Repeated headings pair by content when the
 /// group is small, in order otherwise.
 fn match_same_heading(o: &Side, n: &Side, m: &mut Matching) {
-    let mut groups: HashMap<&str, (Vec<usize>, Vec<usize>)> = HashMap::new();
+    let mut groups: HashMap<u64, (Vec<usize>, Vec<usize>)> = HashMap::default();
     for i in (0..o.secs.len()).filter(|&i| m.old_to_new[i].is_none()) {
-        groups.entry(o.keys[i].as_str()).or_default().0.push(i);
+        groups.entry(o.keys[i]).or_default().0.push(i);
     }
     for j in (0..n.secs.len()).filter(|&j| m.new_to_old[j].is_none()) {
-        if let Some(g) = groups.get_mut(n.keys[j].as_str()) {
+        if let Some(g) = groups.get_mut(&n.keys[j]) {
             g.1.push(j);
         }
     }
-    let mut keys: Vec<&str> = groups.keys().copied().collect();
+    let mut keys: Vec<u64> = groups.keys().copied().collect();
     keys.sort_unstable();
     for key in keys {
-        let (olds, news) = &groups[key];
+        let (olds, news) = &groups[&key];
         if olds.is_empty() || news.is_empty() {
             continue;
         }
@@ -257,7 +261,7 @@ fn match_same_heading(o: &Side, n: &Side, m: &mut Matching) {
 
 /// Pass 3: the same non-empty body under a different heading.
 fn match_same_body(o: &Side, n: &Side, m: &mut Matching) {
-    let mut by: HashMap<u64, VecDeque<usize>> = HashMap::new();
+    let mut by: HashMap<u64, VecDeque<usize>> = HashMap::default();
     for i in (0..o.secs.len()).filter(|&i| m.old_to_new[i].is_none() && o.has_body(i)) {
         by.entry(o.hashes[i]).or_default().push_back(i);
     }
@@ -284,15 +288,15 @@ struct Posting {
 /// For each query section, up to [`CANDIDATES`] target sections sharing the
 /// most rare shingles with it. Only shingles that occur in some query are
 /// indexed, so the map stays as small as the leftovers.
-fn candidates(q: &Side, queries: &[usize], t: &Side) -> Vec<(usize, usize)> {
-    let mut index: HashMap<u64, Posting> = HashMap::new();
+fn candidates(q: &Side, queries: &[usize], t: &Side, targets: &[usize]) -> Vec<(usize, usize)> {
+    let mut index: HashMap<u64, Posting> = HashMap::default();
     for &qi in queries {
         for &s in q.sh(qi) {
             index.entry(s).or_default();
         }
     }
     let mut scratch = Vec::new();
-    for ti in 0..t.secs.len() {
+    for &ti in targets {
         let id = ti as u32;
         let mut add = |s: u64| {
             if let Some(p) = index.get_mut(&s) {
@@ -315,7 +319,7 @@ fn candidates(q: &Side, queries: &[usize], t: &Side) -> Vec<(usize, usize)> {
         }
     }
     let mut out = Vec::new();
-    let mut counts: HashMap<u32, u32> = HashMap::new();
+    let mut counts: HashMap<u32, u32> = HashMap::default();
     for &qi in queries {
         counts.clear();
         for s in q.sh(qi) {
@@ -336,16 +340,34 @@ fn candidates(q: &Side, queries: &[usize], t: &Side) -> Vec<(usize, usize)> {
     out
 }
 
-/// Scored candidate pairs for the leftovers of both sides. A leftover new
-/// section is compared with any old section (it may be a split part of a
-/// matched one) and vice versa.
-fn candidate_edges(o: &Side, n: &Side, left_old: &[usize], left_new: &[usize]) -> Vec<Edge> {
+/// Scored candidate pairs for the leftovers of both sides. A leftover may
+/// pair with a leftover of the other side, or be a split or merge part of a
+/// matched section; but a section that gave text away to a split part (or
+/// took text in from a merged one) cannot still equal its partner, so only
+/// leftovers and changed matched sections are scanned, not whole documents.
+fn candidate_edges(
+    o: &Side,
+    n: &Side,
+    m: &Matching,
+    left_old: &[usize],
+    left_new: &[usize],
+) -> Vec<Edge> {
+    let changed_old: Vec<usize> = (0..o.secs.len())
+        .filter(|&i| m.old_to_new[i].is_none_or(|j| o.hashes[i] != n.hashes[j]))
+        .collect();
+    let changed_new: Vec<usize> = (0..n.secs.len())
+        .filter(|&j| m.new_to_old[j].is_none_or(|i| o.hashes[i] != n.hashes[j]))
+        .collect();
     let mut ij: Vec<(usize, usize)> = Vec::new();
     if !left_new.is_empty() {
-        ij.extend(candidates(n, left_new, o).into_iter().map(|(j, i)| (i, j)));
+        ij.extend(
+            candidates(n, left_new, o, &changed_old)
+                .into_iter()
+                .map(|(j, i)| (i, j)),
+        );
     }
     if !left_old.is_empty() {
-        ij.extend(candidates(o, left_old, n));
+        ij.extend(candidates(o, left_old, n, &changed_new));
     }
     ij.sort_unstable();
     ij.dedup();

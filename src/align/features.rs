@@ -2,7 +2,6 @@
 //! body, and a sorted set of hashed word 3-shingles.
 
 use crate::model::Section;
-use crate::normalize::heading_key;
 
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
@@ -39,35 +38,77 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
 }
 
 /// Heading key with cosmetic differences folded away: letter case,
-/// punctuation and leading numbering ("2.", "1.3", "IV.", "a)", "(b)").
-/// Renumbering a section is not renaming it.
+/// punctuation, spacing and leading numbering ("2.", "1.3", "IV.", "a)",
+/// "(b)"). Renumbering a section is not renaming it. Headings arrive
+/// normalised (NFC, folded glyphs), so keeping alphanumeric runs suffices.
 pub fn fold_heading(heading: &str) -> String {
-    let key = heading_key(heading);
-    let words: Vec<&str> = key.split_whitespace().collect();
+    let tokens: Vec<&str> = heading.split_whitespace().collect();
     let mut start = 0;
-    while start < words.len() && start < 3 && is_numbering(words[start]) {
+    while start < tokens.len() && start < 3 && is_numbering(&tokens[start].to_lowercase()) {
         start += 1;
     }
     // A heading that is nothing but a number keeps it: it is all we have.
-    let kept = if start == words.len() {
-        &words[..]
+    let kept = if start == tokens.len() {
+        &tokens[..]
     } else {
-        &words[start..]
+        &tokens[start..]
     };
-    let mut out = String::with_capacity(key.len());
-    for w in kept {
-        for part in w.split(|c: char| !c.is_alphanumeric()) {
-            if part.is_empty() {
-                continue;
+    let mut out = String::with_capacity(heading.len());
+    let mut gap = false;
+    for t in kept {
+        for c in t.chars() {
+            if c.is_alphanumeric() {
+                if gap && !out.is_empty() {
+                    out.push(' ');
+                }
+                gap = false;
+                out.extend(c.to_lowercase());
+            } else {
+                gap = true;
             }
-            if !out.is_empty() {
-                out.push(' ');
-            }
-            out.push_str(part);
         }
+        gap = true;
     }
     out
 }
+
+/// A 64-bit hash of a string, for map keys.
+pub fn hash_str(s: &str) -> u64 {
+    let mut h = FNV_OFFSET;
+    for &b in s.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    mix(h)
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes: SipHash
+/// over them was a tenth of alignment's time.
+#[derive(Default, Clone, Copy)]
+pub struct PremixedHasher(u64);
+
+impl std::hash::Hasher for PremixedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = mix(self.0 ^ x);
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// A hash map keyed by pre-mixed hashes or small integers.
+pub type FastMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<PremixedHasher>>;
 
 /// "1.", "1.2.3", "12", "iv.", "a)", "(b)", "§3", "art." is not numbering.
 fn is_numbering(token: &str) -> bool {
