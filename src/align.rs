@@ -19,6 +19,7 @@ mod features;
 mod lis;
 
 use std::cell::OnceCell;
+use std::cmp::Reverse;
 use std::collections::VecDeque;
 
 use features::FastMap as HashMap;
@@ -59,7 +60,7 @@ pub struct Pair {
 
 /// Shingles shared by more sections than this are too common to suggest a
 /// pairing (boilerplate, repeated clauses) and are left out of the index.
-const COMMON_SHINGLE: usize = 32;
+const COMMON_SHINGLE: usize = 8;
 /// Candidates scored per leftover section.
 const CANDIDATES: usize = 8;
 /// Containment is only trusted for sections with at least this many shingles.
@@ -320,6 +321,7 @@ fn candidates(q: &Side, queries: &[usize], t: &Side, targets: &[usize]) -> Vec<(
     }
     let mut out = Vec::new();
     let mut counts: HashMap<u32, u32> = HashMap::default();
+    let mut best: Vec<(Reverse<u32>, u32)> = Vec::new();
     for &qi in queries {
         counts.clear();
         for s in q.sh(qi) {
@@ -329,13 +331,14 @@ fn candidates(q: &Side, queries: &[usize], t: &Side, targets: &[usize]) -> Vec<(
                 }
             }
         }
-        let mut best: Vec<(u32, u32)> = counts.iter().map(|(&ti, &c)| (c, ti)).collect();
-        best.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        out.extend(
-            best.iter()
-                .take(CANDIDATES)
-                .map(|&(_, ti)| (qi, ti as usize)),
-        );
+        // Top candidates by shared shingles, ties to the earlier section.
+        best.clear();
+        best.extend(counts.iter().map(|(&ti, &c)| (Reverse(c), ti)));
+        if best.len() > CANDIDATES {
+            best.select_nth_unstable(CANDIDATES);
+            best.truncate(CANDIDATES);
+        }
+        out.extend(best.iter().map(|&(_, ti)| (qi, ti as usize)));
     }
     out
 }

@@ -42,32 +42,29 @@ pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
 /// "(b)"). Renumbering a section is not renaming it. Headings arrive
 /// normalised (NFC, folded glyphs), so keeping alphanumeric runs suffices.
 pub fn fold_heading(heading: &str) -> String {
-    let tokens: Vec<&str> = heading.split_whitespace().collect();
-    let mut start = 0;
-    while start < tokens.len() && start < 3 && is_numbering(&tokens[start].to_lowercase()) {
-        start += 1;
-    }
-    // A heading that is nothing but a number keeps it: it is all we have.
-    let kept = if start == tokens.len() {
-        &tokens[..]
-    } else {
-        &tokens[start..]
-    };
-    let mut out = String::with_capacity(heading.len());
-    let mut gap = false;
-    for t in kept {
-        for c in t.chars() {
-            if c.is_alphanumeric() {
-                if gap && !out.is_empty() {
-                    out.push(' ');
-                }
-                gap = false;
-                out.extend(c.to_lowercase());
-            } else {
-                gap = true;
-            }
+    let mut rest = heading.trim();
+    for _ in 0..3 {
+        let Some(end) = rest.find(char::is_whitespace) else {
+            // A heading that is nothing but a number keeps it: it is all we have.
+            break;
+        };
+        if !is_numbering(&rest[..end]) {
+            break;
         }
-        gap = true;
+        rest = rest[end..].trim_start();
+    }
+    let mut out = String::with_capacity(rest.len());
+    let mut gap = false;
+    for c in rest.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
     }
     out
 }
@@ -127,7 +124,7 @@ fn is_numbering(token: &str) -> bool {
     }
     // Roman numerals and single letters only count with a marker ("iv." or "a)").
     let single_letter = t.chars().count() == 1 && t.chars().all(char::is_alphabetic);
-    let roman = t.len() <= 5 && t.chars().all(|c| "ivxlc".contains(c));
+    let roman = t.len() <= 5 && t.chars().all(|c| "ivxlcIVXLC".contains(c));
     single_letter || roman
 }
 
