@@ -27,11 +27,13 @@ pub mod fetch;
 pub mod lang;
 pub mod model;
 pub mod normalize;
+pub mod notify;
 pub mod render;
 pub mod report;
 pub mod segment;
 pub mod store;
 pub mod textdiff;
+pub mod tracker;
 
 pub use diff::diff;
 pub use error::ParseError;

@@ -1,5 +1,10 @@
-//! The `policywatch` command line. STUB.
+//! The `policywatch` command line. Thin: parsing and dispatch live in
+//! [`cli`], the engine in the library.
 
-fn main() {
-    println!("policywatch: under construction");
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
 }

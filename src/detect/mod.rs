@@ -1,34 +1,64 @@
 //! Event detection: facts are extracted per document with data-file lexicons,
 //! compared, and tied to the sections where the text changed.
 //!
-//! STUB: section events only.
+//! - [`lexicon`] loads the TOML data files under `lexicons/` and compiles
+//!   them into one multi-pattern automaton;
+//! - [`scan`] folds a sentence once, finds every pattern in one pass and
+//!   reads negation from the clause;
+//! - [`facts`] turns a document into facts (family, subject, value) with
+//!   their sentences, using [`dates`], [`durations`] and [`contacts`];
+//! - [`compare`] compares the facts of both versions and builds events.
+
+pub mod compare;
+pub mod contacts;
+pub mod dates;
+pub mod durations;
+pub mod facts;
+pub mod lexicon;
+pub mod scan;
 
 use crate::align::Pair;
 use crate::model::Document;
-use crate::report::{Event, SectionStatus, Severity, Sides};
+use crate::report::Event;
+
+/// The bit set of lexicon languages to apply: both documents' languages
+/// plus English, which policies in other languages quote ("cookies").
+fn active_languages(lex: &lexicon::Lexicon, old: &Document, new: &Document) -> u32 {
+    [old.language.as_str(), new.language.as_str(), "en"]
+        .iter()
+        .filter_map(|code| lex.language_index(code))
+        .fold(0u32, |acc, i| acc | (1 << i))
+}
+
+/// Extract one document's facts (exposed for tools and tests).
+pub fn document_facts(doc: &Document) -> Option<facts::DocFacts> {
+    let lex = lexicon::lexicon()?;
+    Some(facts::extract(
+        lex,
+        doc,
+        active_languages(lex, doc, doc),
+        &mut facts::Cache::new(),
+    ))
+}
 
 /// Detect the typed events between two versions, most severe first.
 pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
     let mut events = Vec::new();
-    for p in pairs {
-        let (kind, heading) = match (p.status, p.old, p.new) {
-            (SectionStatus::Added, _, Some(j)) => {
-                ("section.added", new.sections[j].heading.clone())
-            }
-            (SectionStatus::Removed, Some(i), _) => {
-                ("section.removed", old.sections[i].heading.clone())
-            }
-            _ => continue,
-        };
-        events.push(Event {
-            kind: kind.into(),
-            subject: Some(heading),
-            from: None,
-            to: None,
-            severity: Severity::Low,
-            section: Sides::default(),
-            evidence: Sides::default(),
-        });
+    if let Some(lex) = lexicon::lexicon() {
+        let active = active_languages(lex, old, new);
+        let mut cache = facts::Cache::new();
+        let of = facts::extract(lex, old, active, &mut cache);
+        let nf = facts::extract(lex, new, active, &mut cache);
+        let ctx = compare::Ctx::new(old, new, &of, &nf, pairs);
+        compare::value_events(&ctx, &mut events);
+        compare::subject_events(&ctx, lex, &mut events);
+        compare::retention_events(&ctx, &mut events);
     }
+    compare::section_events(old, new, pairs, &mut events);
+    // Stable: within a severity, facts keep their document order.
+    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
     events
 }
+
+#[cfg(test)]
+mod tests;

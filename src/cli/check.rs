@@ -1,0 +1,146 @@
+//! `policywatch check [--source ID …]`: one pass over the watch list.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Result;
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use policywatch::tracker::{CheckResult, SourceReport, Tracker};
+
+use super::GlobalArgs;
+use super::common::{DataFormat, load_config, print_json};
+use super::style::Painter;
+
+/// Arguments of `policywatch check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Check only these sources (repeatable); all by default.
+    #[arg(long = "source", value_name = "ID")]
+    pub sources: Vec<String>,
+    /// Wait for another check or watch on the same store instead of refusing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DataFormat::Text)]
+    pub format: DataFormat,
+}
+
+/// Run one pass. Exit 0 when every source was checked, 1 when any failed.
+pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let config = load_config(global)?;
+    let selected: Vec<_> = config
+        .select_sources(&args.sources)?
+        .into_iter()
+        .cloned()
+        .collect();
+    let tracker = Tracker::open(config, args.wait)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    let paint = Painter::new(global.color.enabled(true));
+    let text = args.format == DataFormat::Text;
+
+    let bar = if text && std::io::stderr().is_terminal() && selected.len() > 1 {
+        let bar = ProgressBar::new(selected.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} sources {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        ProgressBar::hidden()
+    };
+    let bar = Arc::new(bar);
+    let printer = {
+        let bar = bar.clone();
+        move |r: &SourceReport| {
+            if text {
+                bar.suspend(|| print!("{}", line(r, &paint)));
+            }
+            bar.inc(1);
+        }
+    };
+    let reports = runtime.block_on(tracker.check(selected, printer));
+    bar.finish_and_clear();
+
+    if !text {
+        let rows: Vec<_> = reports.iter().map(report_json).collect();
+        print_json(&rows)?;
+    }
+    let failed = reports.iter().filter(|r| r.result.is_failure()).count();
+    if text && reports.len() > 1 {
+        println!(
+            "{} sources checked, {} new versions, {} failed",
+            reports.len(),
+            reports
+                .iter()
+                .filter(|r| matches!(r.result, CheckResult::NewVersion { .. }))
+                .count(),
+            failed
+        );
+    }
+    Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
+}
+
+/// How many headline events are printed per source.
+const HEADLINES: usize = 6;
+
+fn line(r: &SourceReport, paint: &Painter) -> String {
+    let id = paint.bold(&r.source);
+    match &r.result {
+        CheckResult::Unchanged => format!("  {id}  unchanged\n"),
+        CheckResult::NotModified => format!("  {id}  unchanged (not modified)\n"),
+        CheckResult::SnapshotOnly => {
+            format!("  {id}  unchanged text (page changed cosmetically; snapshot stored)\n")
+        }
+        CheckResult::NewVersion {
+            seq, first: true, ..
+        } => format!("{} {id}  first version @{seq}\n", paint.green("+")),
+        CheckResult::NewVersion { seq, events, .. } => {
+            let mut out = format!(
+                "{} {id}  new version @{seq}: {} event{}\n",
+                paint.green("+"),
+                events.len(),
+                if events.len() == 1 { "" } else { "s" }
+            );
+            for e in events.iter().take(HEADLINES) {
+                out.push_str(&format!("      {} {}\n", paint.severity(e.severity), e.headline()));
+            }
+            if events.len() > HEADLINES {
+                out.push_str(&format!(
+                    "      … {} more: policywatch log --source {}\n",
+                    events.len() - HEADLINES,
+                    r.source
+                ));
+            }
+            out
+        }
+        CheckResult::Suspicious(why) => {
+            format!("{} {id}  suspicious, not recorded: {why}\n", paint.yellow("?"))
+        }
+        CheckResult::Failed(why) => format!("{} {id}  failed: {why}\n", paint.red("✗")),
+    }
+}
+
+fn report_json(r: &SourceReport) -> serde_json::Value {
+    let (outcome, seq, events, error) = match &r.result {
+        CheckResult::Unchanged => ("unchanged", None, None, None),
+        CheckResult::NotModified => ("not_modified", None, None, None),
+        CheckResult::SnapshotOnly => ("snapshot_only", None, None, None),
+        CheckResult::NewVersion { seq, events, .. } => {
+            ("new_version", Some(*seq), Some(events.clone()), None)
+        }
+        CheckResult::Suspicious(why) => ("suspicious", None, None, Some(why.clone())),
+        CheckResult::Failed(why) => ("failed", None, None, Some(why.clone())),
+    };
+    json!({
+        "source": r.source,
+        "outcome": outcome,
+        "version": seq,
+        "events": events.unwrap_or_default(),
+        "error": error,
+        "elapsed_ms": r.elapsed_ms,
+    })
+}

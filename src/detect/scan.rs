@@ -1,0 +1,187 @@
+//! Scanning one sentence: fold it once, run the lexicon automata once, and
+//! answer "is this trigger negated?" from the clause around it.
+
+use super::lexicon::{Lexicon, Matcher, Term, TermKind};
+
+/// Fold a text for matching, keeping byte offsets identical between the two
+/// results: `(lowercased, original case)`. Curly quotes, odd spaces and dashes
+/// become their ASCII forms so "we’ll" and "we'll" match alike.
+pub fn fold(text: &str) -> (String, String) {
+    let mut lower = String::with_capacity(text.len());
+    let mut cased = String::with_capacity(text.len());
+    for c in text.chars() {
+        let c = match c {
+            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => '\'',
+            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
+            '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' => ' ',
+            '\u{2010}' | '\u{2011}' => '-',
+            c => c,
+        };
+        let mut buf = [0u8; 4];
+        let original = c.encode_utf8(&mut buf).len();
+        let mut lc = c.to_lowercase();
+        let l = match (lc.next(), lc.next()) {
+            (Some(l), None) if l.len_utf8() == original => l,
+            _ => c,
+        };
+        // Replacement glyphs above may be shorter than the original; pad so
+        // offsets into the original sentence stay valid is not needed because
+        // every consumer works on the folded strings only.
+        lower.push(l);
+        cased.push(c);
+    }
+    (lower, cased)
+}
+
+/// One pattern found in a sentence.
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    /// Byte offset in the folded sentence.
+    pub start: usize,
+    /// End byte offset.
+    pub end: usize,
+    /// What it means.
+    pub term: Term,
+}
+
+/// A folded sentence and everything the lexicons found in it.
+pub struct Scanned {
+    /// Lowercased, folded text.
+    pub lower: String,
+    /// Folded text in its original case.
+    pub cased: String,
+    /// Hits of active languages, in order of start.
+    pub hits: Vec<Hit>,
+    negation_after: bool,
+}
+
+fn is_word(c: Option<char>) -> bool {
+    c.is_some_and(char::is_alphanumeric)
+}
+
+fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
+    for mat in m.ac.find_overlapping_iter(text) {
+        let pid = mat.pattern().as_usize();
+        let shape = m.shapes[pid];
+        let (s, e) = (mat.start(), mat.end());
+        if shape.left && is_word(text[..s].chars().next_back()) {
+            continue;
+        }
+        if shape.right && is_word(text[e..].chars().next()) {
+            continue;
+        }
+        for t in &m.terms[pid] {
+            let on = match t.lang {
+                None => true,
+                Some(l) => active & (1 << l) != 0,
+            };
+            if on {
+                out.push(Hit {
+                    start: s,
+                    end: e,
+                    term: *t,
+                });
+            }
+        }
+    }
+}
+
+impl Scanned {
+    /// Scan one sentence with the languages in the `active` bit set.
+    pub fn new(lex: &Lexicon, sentence: &str, active: u32) -> Scanned {
+        let (lower, cased) = fold(sentence);
+        let mut hits = Vec::new();
+        collect(&lex.lower, &lower, active, &mut hits);
+        if !lex.cased.terms.is_empty() {
+            collect(&lex.cased, &cased, active, &mut hits);
+        }
+        // A subject inside a longer mention of the same family ("Google"
+        // inside "Google Analytics") is not a mention of its own.
+        let snapshot = hits.clone();
+        hits.retain(|h| {
+            let TermKind::Subject(id) = h.term.kind else {
+                return true;
+            };
+            !snapshot.iter().any(|o| {
+                matches!(o.term.kind, TermKind::Subject(other)
+                    if lex.subjects[other as usize].family == lex.subjects[id as usize].family)
+                    && o.start <= h.start
+                    && o.end >= h.end
+                    && (o.end - o.start) > (h.end - h.start)
+            })
+        });
+        hits.sort_by_key(|h| (h.start, h.end));
+        let negation_after = lex
+            .languages
+            .iter()
+            .enumerate()
+            .any(|(i, l)| l.negation_after && active & (1 << i) != 0);
+        Scanned {
+            lower,
+            cased,
+            hits,
+            negation_after,
+        }
+    }
+
+    /// Hits of one kind.
+    pub fn of(&self, kind: TermKind) -> impl Iterator<Item = &Hit> {
+        self.hits.iter().filter(move |h| h.term.kind == kind)
+    }
+
+    /// Whether any hit of this kind is present.
+    pub fn has(&self, kind: TermKind) -> bool {
+        self.of(kind).next().is_some()
+    }
+
+    /// Whether a negator governs the trigger at `start..end`: one shortly
+    /// before it in the same clause (or further, when a list such as "we do
+    /// not collect sensitive data (such as …, precise location" carries it),
+    /// or, for languages that place the negator after the verb, one shortly
+    /// after it in the same clause.
+    pub fn negated(&self, start: usize, end: usize) -> bool {
+        let breaks = || self.of(TermKind::ClauseBreak);
+        let clause_start = breaks()
+            .filter(|b| b.end <= start)
+            .map(|b| b.end)
+            .max()
+            .unwrap_or(0);
+        let before = self.of(TermKind::Negator).any(|n| {
+            n.end <= start
+                && n.start >= clause_start
+                && (start - n.end <= NEGATION_REACH
+                    || self
+                        .of(TermKind::ListIntro)
+                        .any(|l| l.start >= n.end && l.end <= start))
+        });
+        if before || !self.negation_after {
+            return before;
+        }
+        let clause_end = breaks()
+            .filter(|b| b.start >= end)
+            .map(|b| b.start)
+            .min()
+            .unwrap_or(self.lower.len());
+        self.of(TermKind::Negator)
+            .any(|n| n.start >= end && n.end <= clause_end && n.start - end <= NEGATION_REACH)
+    }
+}
+
+/// How far (in bytes of text) a negator reaches without a list to carry it:
+/// "we do not, under any circumstances, sell" but not a comma-joined clause
+/// that happens to follow "n'assurant pas un niveau adéquat".
+const NEGATION_REACH: usize = 60;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fold_keeps_offsets_aligned() {
+        let (l, c) = fold("We’ll NEVER sell İstanbul\u{a0}data");
+        assert_eq!(l.len(), c.len());
+        assert!(l.starts_with("we'll never sell"));
+        assert!(c.starts_with("We'll NEVER"));
+        assert!(l.contains(" data"));
+    }
+}

@@ -1,1 +1,0 @@
-//! STUB: issue 3.
