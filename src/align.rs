@@ -67,6 +67,8 @@ const CANDIDATES: usize = 8;
 const MIN_CONTAINED: usize = 6;
 /// Dice at or above which two leftover sections are the same section.
 const SAME_DICE: f64 = 0.5;
+/// Dice needed when one side has fewer than [`MIN_CONTAINED`] shingles.
+const TINY_SAME_DICE: f64 = 0.8;
 /// Lower Dice accepted when the headings agree too.
 const WEAK_DICE: f64 = 0.3;
 /// Heading word Jaccard that counts as "headings agree".
@@ -154,9 +156,15 @@ impl Edge {
         if self.new_len >= MIN_CONTAINED && self.cont_new >= SAME_CONTAINED {
             cont = cont.max(self.cont_new);
         }
-        let ok = self.dice >= SAME_DICE
-            || (self.dice >= WEAK_DICE && self.head >= SAME_HEADING)
-            || cont > 0.0;
+        // A few words in common mean little: tiny sections need more.
+        let tiny = self.old_len.min(self.new_len) < MIN_CONTAINED;
+        let (same, weak) = if tiny {
+            (TINY_SAME_DICE, SAME_DICE)
+        } else {
+            (SAME_DICE, WEAK_DICE)
+        };
+        let ok =
+            self.dice >= same || (self.dice >= weak && self.head >= SAME_HEADING) || cont > 0.0;
         ok.then(|| self.dice.max(0.8 * cont) + 0.15 * self.head)
     }
 }
@@ -519,10 +527,12 @@ fn assemble(
             } else {
                 SectionStatus::Unchanged
             };
+            // Shingles ignore case and punctuation; a changed body must
+            // still not read as 1.00.
             let similarity = if same_body {
                 1.0
             } else {
-                features::dice(o.sh(i), n.sh(j))
+                features::dice(o.sh(i), n.sh(j)).min(0.99)
             };
             here.push(Pair {
                 old: Some(i),
@@ -885,6 +895,20 @@ mod tests {
         assert_eq!(
             statuses(&align(&old, &new)),
             vec![(Some(0), None, Removed), (None, Some(0), Added)]
+        );
+    }
+
+    #[test]
+    fn tiny_sections_sharing_a_word_are_not_a_rename() {
+        let old = vec![sec("Intro", &["Hello."]), sec("Old part", &["Gone text."])];
+        let new = vec![sec("Intro", &["Hello."]), sec("New part", &["Fresh text."])];
+        assert_eq!(
+            statuses(&align(&old, &new)),
+            vec![
+                (Some(0), Some(0), Unchanged),
+                (Some(1), None, Removed),
+                (None, Some(1), Added)
+            ]
         );
     }
 

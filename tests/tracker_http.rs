@@ -62,8 +62,12 @@ url = "{url}"
     fn check(&self) -> (i32, serde_json::Value, String) {
         let out = self.run(&["check", "--format", "json"]);
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let json = serde_json::from_str(&stdout)
-            .unwrap_or_else(|e| panic!("check printed no JSON ({e}): {stdout}\n{}", String::from_utf8_lossy(&out.stderr)));
+        let json = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+            panic!(
+                "check printed no JSON ({e}): {stdout}\n{}",
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
         (
             out.status.code().unwrap_or(-1),
             json,
@@ -150,7 +154,10 @@ fn first_fetch_then_304_then_a_real_change() {
     assert_eq!(code, 0);
     assert_eq!(outcome(&json), "not_modified");
     assert_eq!(
-        server.last_request("/privacy").unwrap().header("if-none-match"),
+        server
+            .last_request("/privacy")
+            .unwrap()
+            .header("if-none-match"),
         Some("\"v1\"")
     );
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 1);
@@ -165,10 +172,22 @@ fn first_fetch_then_304_then_a_real_change() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{} {}", e["kind"].as_str().unwrap(), e["subject"].as_str().unwrap_or("")))
+        .map(|e| {
+            format!(
+                "{} {}",
+                e["kind"].as_str().unwrap(),
+                e["subject"].as_str().unwrap_or("")
+            )
+        })
         .collect();
-    assert!(kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()), "{kinds:?}");
-    assert!(kinds.contains(&"transfer_mechanism.added Data Privacy Framework".to_string()), "{kinds:?}");
+    assert!(
+        kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&"transfer_mechanism.added Data Privacy Framework".to_string()),
+        "{kinds:?}"
+    );
     // The same events are in SQLite, tied to the change and the version.
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 2);
     assert_eq!(setup.count("SELECT COUNT(*) FROM changes"), 1);
@@ -186,8 +205,19 @@ fn first_fetch_then_304_then_a_real_change() {
     let out = setup.run(&["log", "--format", "json", "--kind", "transfer_mechanism.*"]);
     let log: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let first = &log[0];
-    for field in ["kind", "severity", "section", "evidence", "source", "version", "detected_at"] {
-        assert!(first.get(field).is_some(), "log JSON lacks {field}: {first}");
+    for field in [
+        "kind",
+        "severity",
+        "section",
+        "evidence",
+        "source",
+        "version",
+        "detected_at",
+    ] {
+        assert!(
+            first.get(field).is_some(),
+            "log JSON lacks {field}: {first}"
+        );
     }
     assert_eq!(first["source"], "acme-privacy");
     assert_eq!(first["version"], 2);
@@ -205,7 +235,11 @@ fn server_errors_are_retried_then_recorded_as_a_failed_check() {
     let (code, json, _) = setup.check();
     assert_eq!(code, 1, "a failed source makes check exit non-zero");
     assert_eq!(outcome(&json), "failed");
-    assert_eq!(server.hits("/privacy"), 3, "retries = 2 means three attempts");
+    assert_eq!(
+        server.hits("/privacy"),
+        3,
+        "retries = 2 means three attempts"
+    );
     let (outcome_db, status, error) = setup.last_check();
     assert_eq!(outcome_db, "failed");
     assert_eq!(status, Some(500));
@@ -278,7 +312,10 @@ fn a_sudden_shrink_is_suspicious_and_the_next_good_fetch_compares_with_the_last_
     let (code, json, _) = setup.check();
     assert_eq!(code, 1);
     assert_eq!(outcome(&json), "suspicious");
-    assert!(json[0]["error"].as_str().unwrap().contains("shrank"), "{json}");
+    assert!(
+        json[0]["error"].as_str().unwrap().contains("shrank"),
+        "{json}"
+    );
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 1);
 
     server.set("/privacy", Reply::html(policy(DPF, &long_extra)));
@@ -297,8 +334,15 @@ fn oversize_bodies_redirect_loops_and_slow_servers_fail_cleanly() {
         "/slow",
         Reply::html(policy(SHIELD, "")).slow(64, Duration::from_millis(400)),
     );
-    for (path, expect) in [("/huge", "max_body"), ("/a", "redirect"), ("/slow", "timed out")] {
-        let setup = Setup::new(&server.url(path), "max_body = \"256KB\"\nconnect_timeout = \"1s\"");
+    for (path, expect) in [
+        ("/huge", "max_body"),
+        ("/a", "redirect"),
+        ("/slow", "timed out"),
+    ] {
+        let setup = Setup::new(
+            &server.url(path),
+            "max_body = \"256KB\"\nconnect_timeout = \"1s\"",
+        );
         // The slow body would take minutes; the 5 s total timeout stops it.
         let (code, json, _) = setup.check();
         assert_eq!(code, 1, "{path}");
@@ -306,7 +350,10 @@ fn oversize_bodies_redirect_loops_and_slow_servers_fail_cleanly() {
         let error = json[0]["error"].as_str().unwrap().to_lowercase();
         assert!(error.contains(expect), "{path}: {error}");
         assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 0);
-        assert_eq!(setup.count("SELECT COUNT(*) FROM checks WHERE outcome = 'failed'"), 1);
+        assert_eq!(
+            setup.count("SELECT COUNT(*) FROM checks WHERE outcome = 'failed'"),
+            1
+        );
         assert_eq!(setup.commits(), 0);
     }
 }
@@ -314,13 +361,19 @@ fn oversize_bodies_redirect_loops_and_slow_servers_fail_cleanly() {
 #[test]
 fn a_wrong_charset_label_is_repaired() {
     let server = TestServer::start();
-    let html = policy(SHIELD, "<h2>Langues</h2><p>Cette politique existe en Français et en Español pour nos clients européens.</p>");
+    let html = policy(
+        SHIELD,
+        "<h2>Langues</h2><p>Cette politique existe en Français et en Español pour nos clients européens.</p>",
+    );
     server.set("/privacy", Reply::windows1252_labelled_utf8(&html));
     let setup = Setup::new(&server.url("/privacy"), "");
     assert_eq!(setup.check().0, 0);
     let out = setup.run(&["show", "acme-privacy"]);
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("Français") && text.contains("Español"), "{text}");
+    assert!(
+        text.contains("Français") && text.contains("Español"),
+        "{text}"
+    );
     assert!(!text.contains('\u{FFFD}'));
 }
 
@@ -363,10 +416,18 @@ fn a_second_check_on_the_same_store_refuses_or_waits() {
     let second = setup.run(&["check"]);
     assert_eq!(second.status.code(), Some(2));
     let err = String::from_utf8_lossy(&second.stderr);
-    assert!(err.contains("another policywatch") && err.contains("--wait"), "{err}");
+    assert!(
+        err.contains("another policywatch") && err.contains("--wait"),
+        "{err}"
+    );
 
     let waited = setup.run(&["check", "--wait", "--format", "json"]);
-    assert_eq!(waited.status.code(), Some(0), "{}", String::from_utf8_lossy(&waited.stderr));
+    assert_eq!(
+        waited.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&waited.stderr)
+    );
     assert!(first.wait().unwrap().success());
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 1);
     assert_eq!(setup.count("SELECT COUNT(*) FROM checks"), 2);
@@ -381,9 +442,20 @@ fn config_errors_name_the_file_line_and_key() {
         "[store]\npath = \"s\"\n[database]\npath = \"d\"\n[[source]]\nid = \"a\"\nurll = \"https://x\"\n",
     )
     .unwrap();
-    let out = bin().arg("--config").arg(&path).arg("check").output().unwrap();
+    let out = bin()
+        .arg("--config")
+        .arg(&path)
+        .arg("check")
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("config.toml:7") && err.contains("urll"), "{err}");
-    assert!(!dir.path().join("d").exists(), "no database is created for a bad config");
+    assert!(
+        err.contains("config.toml:7") && err.contains("urll"),
+        "{err}"
+    );
+    assert!(
+        !dir.path().join("d").exists(),
+        "no database is created for a bad config"
+    );
 }

@@ -106,7 +106,11 @@ fn line(r: &SourceReport, paint: &Painter) -> String {
                 if events.len() == 1 { "" } else { "s" }
             );
             for e in events.iter().take(HEADLINES) {
-                out.push_str(&format!("      {} {}\n", paint.severity(e.severity), e.headline()));
+                out.push_str(&format!(
+                    "      {} {}\n",
+                    paint.severity(e.severity),
+                    e.headline()
+                ));
             }
             if events.len() > HEADLINES {
                 out.push_str(&format!(
@@ -118,7 +122,10 @@ fn line(r: &SourceReport, paint: &Painter) -> String {
             out
         }
         CheckResult::Suspicious(why) => {
-            format!("{} {id}  suspicious, not recorded: {why}\n", paint.yellow("?"))
+            format!(
+                "{} {id}  suspicious, not recorded: {why}\n",
+                paint.yellow("?")
+            )
         }
         CheckResult::Failed(why) => format!("{} {id}  failed: {why}\n", paint.red("✗")),
     }

@@ -14,8 +14,8 @@ use policywatch::{Document, ParseOptions};
 
 use super::GlobalArgs;
 use super::common::load_config;
-use super::stored;
 use super::input::{self, Loaded, Source};
+use super::stored;
 
 /// Arguments of `policywatch diff`.
 #[derive(Debug, Args)]

@@ -65,7 +65,11 @@ pub fn run(args: &HistoryArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
         );
         for e in events.iter().take(HEADLINES) {
-            println!("        {} {}", paint.severity(e.event.severity), e.event.headline());
+            println!(
+                "        {} {}",
+                paint.severity(e.event.severity),
+                e.event.headline()
+            );
         }
         if events.len() > HEADLINES {
             println!("        … {} more", events.len() - HEADLINES);

@@ -28,7 +28,9 @@ pub fn run(args: &ShowArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let bytes = if args.raw {
         store.read_snapshot(&found.source, found.commit)?.0
     } else {
-        store.read_version(&found.source, found.commit)?.into_bytes()
+        store
+            .read_version(&found.source, found.commit)?
+            .into_bytes()
     };
     let mut stdout = std::io::stdout().lock();
     match stdout.write_all(&bytes).and_then(|()| stdout.flush()) {

@@ -40,7 +40,10 @@ pub fn run(args: &SourcesArgs, global: &GlobalArgs) -> Result<ExitCode> {
             s.id, s.versions, last, s.url
         );
         if let Some(err) = s.last_error.as_ref().filter(|_| s.consecutive_failures > 0) {
-            println!("{:<28} {} failures in a row: {err}", "", s.consecutive_failures);
+            println!(
+                "{:<28} {} failures in a row: {err}",
+                "", s.consecutive_failures
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

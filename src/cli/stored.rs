@@ -56,7 +56,9 @@ pub fn load(config: &Config, spec: &str) -> Result<super::input::Loaded> {
     let found = resolve(config, &store, spec)?;
     Ok(super::input::Loaded {
         label: found.label(),
-        bytes: store.read_version(&found.source, found.commit)?.into_bytes(),
+        bytes: store
+            .read_version(&found.source, found.commit)?
+            .into_bytes(),
         content_type: Some("text/markdown".into()),
     })
 }

@@ -80,7 +80,10 @@ pub(super) fn run(
     mut progress: impl FnMut(usize, usize),
 ) -> Result<ImportReport, TrackerError> {
     let files = dated_files(dir)?;
-    let newest = lock(&handle.stores).db.last_version(&source.id)?.map(|v| v.fetched_at);
+    let newest = lock(&handle.stores)
+        .db
+        .last_version(&source.id)?
+        .map(|v| v.fetched_at);
     let mut report = ImportReport {
         files: files.len(),
         ..ImportReport::default()
@@ -153,7 +156,12 @@ mod tests {
     #[test]
     fn lists_a_folder_in_order() {
         let dir = tempfile::tempdir().unwrap();
-        for name in ["010-2020-03-27-a.md", "002-2018-05-24-b.md", "README.md", "011-2020-04-08-c.md"] {
+        for name in [
+            "010-2020-03-27-a.md",
+            "002-2018-05-24-b.md",
+            "README.md",
+            "011-2020-04-08-c.md",
+        ] {
             std::fs::write(dir.path().join(name), "x").unwrap();
         }
         let files = dated_files(dir.path()).unwrap();
@@ -161,7 +169,14 @@ mod tests {
             .iter()
             .map(|(_, p)| p.file_name().unwrap().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names, ["002-2018-05-24-b.md", "010-2020-03-27-a.md", "011-2020-04-08-c.md"]);
+        assert_eq!(
+            names,
+            [
+                "002-2018-05-24-b.md",
+                "010-2020-03-27-a.md",
+                "011-2020-04-08-c.md"
+            ]
+        );
         let empty = tempfile::tempdir().unwrap();
         let err = dated_files(empty.path()).unwrap_err().to_string();
         assert!(err.contains("no dated files"), "{err}");

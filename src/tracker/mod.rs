@@ -20,10 +20,7 @@ use crate::config::{Config, Source};
 use crate::db::{
     Db, DbError, NewCheck, NewDelivery, NewVersion, Outcome, VersionRecord, delivery_id,
 };
-use crate::fetch::{
-    FetchError, FetchOutcome, Fetcher, GuardOptions, check_body,
-    parse_options,
-};
+use crate::fetch::{FetchError, FetchOutcome, Fetcher, GuardOptions, check_body, parse_options};
 use crate::model::{Document, InputFormat, ParseOptions, sha256_hex};
 use crate::notify::{ChangeContext, EventFilter, PayloadFormat, VersionRef, build_payload};
 use crate::report::{Event, Summary};
@@ -234,7 +231,9 @@ pub(crate) struct Handle {
 fn lock(stores: &Mutex<Stores>) -> MutexGuard<'_, Stores> {
     // A panic while holding the lock leaves the stores as consistent as a
     // crash would, which reconcile handles; keep going.
-    stores.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    stores
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// A fetched body and what is known about it.
@@ -398,7 +397,8 @@ impl Handle {
             shrink_threshold: self.config.fetch.shrink_threshold,
             ..GuardOptions::default()
         };
-        let raw_text = String::from_utf8_lossy(&fetched.bytes[..fetched.bytes.len().min(64 * 1024)]);
+        let raw_text =
+            String::from_utf8_lossy(&fetched.bytes[..fetched.bytes.len().min(64 * 1024)]);
         let guard = check_body(
             fetched.http_status.unwrap_or(200),
             &raw_text,
@@ -553,9 +553,9 @@ impl Handle {
                 fetched_at: fetched.fetched_at.to_rfc3339(),
             }),
             detected_at: Utc::now().to_rfc3339(),
-            diff_command: last.as_ref().map(|l| {
-                format!("policywatch diff {id}@{} {id}@{seq}", l.seq, id = source.id)
-            }),
+            diff_command: last
+                .as_ref()
+                .map(|l| format!("policywatch diff {id}@{} {id}@{seq}", l.seq, id = source.id)),
         };
         self.config
             .webhooks
