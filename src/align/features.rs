@@ -1,0 +1,285 @@
+//! What alignment compares sections by: a folded heading key, a hash of the
+//! body, and a sorted set of hashed word 3-shingles.
+
+use crate::model::Section;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// Final avalanche so shingle hashes spread well in hash maps (splitmix64).
+fn mix(mut x: u64) -> u64 {
+    x ^= x >> 30;
+    x = x.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    x ^= x >> 27;
+    x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+    x ^ (x >> 31)
+}
+
+/// Hashes of the words of `text`, lower-cased, where a word is a run of
+/// ASCII letters and digits or of any non-ASCII bytes. Working on bytes keeps
+/// this at about a nanosecond per byte; folding only ASCII case is enough
+/// for a similarity signal.
+pub fn word_hashes(text: &str, out: &mut Vec<u64>) {
+    let mut h = FNV_OFFSET;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || b >= 0x80 {
+            in_word = true;
+            h = (h ^ u64::from(b.to_ascii_lowercase())).wrapping_mul(FNV_PRIME);
+        } else if in_word {
+            out.push(mix(h));
+            h = FNV_OFFSET;
+            in_word = false;
+        }
+    }
+    if in_word {
+        out.push(mix(h));
+    }
+}
+
+/// Heading key with cosmetic differences folded away: letter case,
+/// punctuation, spacing and leading numbering ("2.", "1.3", "IV.", "a)",
+/// "(b)"). Renumbering a section is not renaming it. Headings arrive
+/// normalised (NFC, folded glyphs), so keeping alphanumeric runs suffices.
+pub fn fold_heading(heading: &str) -> String {
+    let mut rest = heading.trim();
+    for _ in 0..3 {
+        let Some(end) = rest.find(char::is_whitespace) else {
+            // A heading that is nothing but a number keeps it: it is all we have.
+            break;
+        };
+        if !is_numbering(&rest[..end]) {
+            break;
+        }
+        rest = rest[end..].trim_start();
+    }
+    let mut out = String::with_capacity(rest.len());
+    let mut gap = false;
+    for c in rest.chars() {
+        if c.is_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
+}
+
+/// A 64-bit hash of a string, for map keys.
+pub fn hash_str(s: &str) -> u64 {
+    let mut h = FNV_OFFSET;
+    for &b in s.as_bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+    }
+    mix(h)
+}
+
+/// A hasher for keys that are already well-mixed 64-bit hashes: SipHash
+/// over them was a tenth of alignment's time.
+#[derive(Default, Clone, Copy)]
+pub struct PremixedHasher(u64);
+
+impl std::hash::Hasher for PremixedHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+    }
+    fn write_u64(&mut self, x: u64) {
+        self.0 = mix(self.0 ^ x);
+    }
+    fn write_u32(&mut self, x: u32) {
+        self.write_u64(u64::from(x));
+    }
+    fn write_usize(&mut self, x: usize) {
+        self.write_u64(x as u64);
+    }
+}
+
+/// A hash map keyed by pre-mixed hashes or small integers.
+pub type FastMap<K, V> =
+    std::collections::HashMap<K, V, std::hash::BuildHasherDefault<PremixedHasher>>;
+
+/// "1.", "1.2.3", "12", "iv.", "a)", "(b)", "§3", "art." is not numbering.
+fn is_numbering(token: &str) -> bool {
+    let t = token
+        .trim_start_matches(['(', '[', '§'])
+        .trim_end_matches(['.', ')', ']', ':', '-']);
+    if t.is_empty() {
+        return false;
+    }
+    let had_marker = t.len() != token.len();
+    if t.chars().all(|c| c.is_ascii_digit() || c == '.') {
+        return t.chars().any(|c| c.is_ascii_digit());
+    }
+    if !had_marker {
+        return false;
+    }
+    // Roman numerals and single letters only count with a marker ("iv." or "a)").
+    let single_letter = t.chars().count() == 1 && t.chars().all(char::is_alphabetic);
+    let roman = t.len() <= 5 && t.chars().all(|c| "ivxlcIVXLC".contains(c));
+    single_letter || roman
+}
+
+/// A hash of the body with white space (including paragraph breaks) folded,
+/// so re-wrapping is not a change. Text is normalised before it gets here,
+/// so ASCII white space is the only kind left to fold.
+pub fn body_hash(section: &Section) -> u64 {
+    let mut h = FNV_OFFSET;
+    let mut pending_space = false;
+    let mut started = false;
+    for p in &section.paragraphs {
+        for &b in p.as_bytes() {
+            if b.is_ascii_whitespace() {
+                pending_space = started;
+                continue;
+            }
+            if pending_space {
+                h = (h ^ u64::from(b' ')).wrapping_mul(FNV_PRIME);
+                pending_space = false;
+            }
+            started = true;
+            h = (h ^ u64::from(b)).wrapping_mul(FNV_PRIME);
+        }
+        pending_space = started;
+    }
+    mix(h)
+}
+
+/// Sorted, deduplicated hashes of the body's word 3-shingles (unigrams when
+/// the body has fewer than three words).
+pub fn shingles(section: &Section) -> Vec<u64> {
+    let mut words = Vec::new();
+    let mut out = Vec::new();
+    for_each_shingle(section, &mut words, |s| out.push(s));
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Every shingle of the body in text order (repeats included), without
+/// building a set: scanning a whole document for an index needs no more.
+/// `words` is scratch space, reused across calls.
+pub fn for_each_shingle(section: &Section, words: &mut Vec<u64>, mut f: impl FnMut(u64)) {
+    words.clear();
+    for p in &section.paragraphs {
+        word_hashes(p, words);
+    }
+    if words.len() < 3 {
+        words.iter().for_each(|&w| f(w));
+    } else {
+        for w in words.windows(3) {
+            f(mix(w[0] ^ w[1].rotate_left(21) ^ w[2].rotate_left(42)));
+        }
+    }
+}
+
+/// Hashed, sorted, deduplicated words of a folded heading.
+pub fn heading_words(folded: &str) -> Vec<u64> {
+    let mut out = Vec::new();
+    word_hashes(folded, &mut out);
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Size of the intersection of two sorted sets.
+pub fn intersection(a: &[u64], b: &[u64]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// Dice coefficient of two sorted sets; two empty sets are identical.
+pub fn dice(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    2.0 * intersection(a, b) as f64 / (a.len() + b.len()) as f64
+}
+
+/// Jaccard index of two sorted sets; two empty sets are identical.
+pub fn jaccard(a: &[u64], b: &[u64]) -> f64 {
+    if a.is_empty() && b.is_empty() {
+        return 1.0;
+    }
+    let i = intersection(a, b);
+    i as f64 / (a.len() + b.len() - i) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_and_case_fold_away() {
+        assert_eq!(fold_heading("2. Data Retention"), "data retention");
+        assert_eq!(fold_heading("DATA RETENTION"), "data retention");
+        assert_eq!(fold_heading("1.3 Data retention:"), "data retention");
+        assert_eq!(fold_heading("IV. Data retention"), "data retention");
+        assert_eq!(fold_heading("a) E-mail Address:"), "e mail address");
+        assert_eq!(fold_heading("(b) Cookies"), "cookies");
+    }
+
+    #[test]
+    fn words_that_look_like_numbering_stay() {
+        // "I" without a marker is a word, not a roman numeral.
+        assert_eq!(fold_heading("I agree"), "i agree");
+        assert_eq!(fold_heading("3."), "3");
+        assert_eq!(fold_heading(""), "");
+    }
+
+    #[test]
+    fn shingles_ignore_case_and_punctuation() {
+        let a = Section {
+            heading: String::new(),
+            level: 1,
+            path: vec![],
+            paragraphs: vec!["We keep logs, for 14 months.".into()],
+        };
+        let mut b = a.clone();
+        b.paragraphs = vec!["we keep LOGS for 14 months".into()];
+        assert_eq!(shingles(&a), shingles(&b));
+        assert_eq!(shingles(&a).len(), 4);
+    }
+
+    #[test]
+    fn body_hash_folds_wrapping_only() {
+        let a = Section {
+            heading: String::new(),
+            level: 1,
+            path: vec![],
+            paragraphs: vec!["One two.".into(), "Three.".into()],
+        };
+        let mut b = a.clone();
+        b.paragraphs = vec!["One two. Three.".into()];
+        assert_eq!(body_hash(&a), body_hash(&b));
+        b.paragraphs = vec!["One two. three.".into()];
+        assert_ne!(body_hash(&a), body_hash(&b));
+    }
+
+    #[test]
+    fn set_measures() {
+        assert_eq!(intersection(&[1, 2, 3], &[2, 3, 4]), 2);
+        assert!((dice(&[1, 2, 3], &[2, 3, 4]) - 2.0 / 3.0).abs() < 1e-9);
+        assert!((jaccard(&[1, 2, 3], &[2, 3, 4]) - 0.5).abs() < 1e-9);
+        assert_eq!(dice(&[], &[]), 1.0);
+    }
+}
