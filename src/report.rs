@@ -108,7 +108,6 @@ impl Event {
             "data_category" => "data collected",
             "purpose" => "purpose",
             "ai_training" => "AI training",
-            "sale" => "sale of data",
             "user_right" => "user right",
             "children" => "children's age",
             "tracking" => "tracking",
@@ -120,21 +119,30 @@ impl Event {
             ("ai_training", "added") => "now trains AI models on your data or content".into(),
             ("ai_training", "removed") => "no longer says it trains AI models on your data".into(),
             ("section", "renamed") => format!("section renamed: {}", arrow(&self.from, &self.to)),
-            ("retention", _) if !subject.is_empty() => {
-                format!("{subject} retention {}", arrow(&self.from, &self.to))
+            ("retention", "changed") => {
+                let what = if subject.is_empty() {
+                    "retention".to_string()
+                } else {
+                    format!("{subject} retention")
+                };
+                format!("{what} {}", arrow(&self.from, &self.to))
+            }
+            ("retention", "added") => {
+                let to = self.to.as_deref().unwrap_or("a period");
+                match subject {
+                    "" => format!("new retention period: {to}"),
+                    s => format!("{s} kept for {to} (new retention period)"),
+                }
+            }
+            ("retention", "removed") => {
+                let from = self.from.as_deref().unwrap_or("a period");
+                match subject {
+                    "" => format!("retention period dropped (was {from})"),
+                    s => format!("{s} retention period dropped (was {from})"),
+                }
             }
             (_, "changed") | (_, "age_changed") => {
                 format!("{what} {}", arrow(&self.from, &self.to))
-            }
-            ("retention", "added") => format!(
-                "retention period stated: {}",
-                self.to.as_deref().unwrap_or("")
-            ),
-            ("retention", "removed") => {
-                format!(
-                    "retention period dropped: {}",
-                    self.from.as_deref().unwrap_or("")
-                )
             }
             ("source", "failing") => format!("source {subject} is failing"),
             ("source", "recovered") => format!("source {subject} recovered"),
@@ -282,4 +290,81 @@ pub struct Report {
     pub sections: Vec<SectionChange>,
     /// The typed events, most severe first.
     pub events: Vec<Event>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(kind: &str, subject: Option<&str>, from: Option<&str>, to: Option<&str>) -> Event {
+        Event {
+            kind: kind.into(),
+            subject: subject.map(Into::into),
+            from: from.map(Into::into),
+            to: to.map(Into::into),
+            severity: Severity::High,
+            section: Sides::default(),
+            evidence: Sides::default(),
+        }
+    }
+
+    #[test]
+    fn headlines_read_like_alerts() {
+        let cases = [
+            (
+                ev(
+                    "transfer_mechanism.removed",
+                    Some("Privacy Shield"),
+                    None,
+                    None,
+                ),
+                "transfer mechanism dropped: Privacy Shield",
+            ),
+            (
+                ev(
+                    "retention.changed",
+                    Some("analytics"),
+                    Some("14 months"),
+                    Some("26 months"),
+                ),
+                "analytics retention 14 months → 26 months",
+            ),
+            (
+                ev(
+                    "retention.added",
+                    Some("support tickets"),
+                    None,
+                    Some("2 years"),
+                ),
+                "support tickets kept for 2 years (new retention period)",
+            ),
+            (
+                ev("retention.removed", None, Some("30 days"), None),
+                "retention period dropped (was 30 days)",
+            ),
+            (
+                ev("ai_training.added", None, None, None),
+                "now trains AI models on your data or content",
+            ),
+            (
+                ev("children.age_changed", None, Some("13"), Some("16")),
+                "children's age 13 → 16",
+            ),
+            (
+                ev("section.renamed", None, Some("A"), Some("B")),
+                "section renamed: A → B",
+            ),
+            (
+                ev("sale.changed", None, Some("no sale"), Some("sale")),
+                "stance on selling data: no sale → sale",
+            ),
+            (
+                ev("third_party.added", Some("OpenAI"), None, None),
+                "third party added: OpenAI",
+            ),
+        ];
+        for (event, want) in cases {
+            assert_eq!(event.headline(), want);
+        }
+    }
 }
