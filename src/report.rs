@@ -141,6 +141,9 @@ impl Event {
                     s => format!("{s} retention period dropped (was {from})"),
                 }
             }
+            ("sale", "changed") => {
+                format!("stance on selling data: {}", arrow(&self.from, &self.to))
+            }
             (_, "changed") | (_, "age_changed") => {
                 format!("{what} {}", arrow(&self.from, &self.to))
             }
