@@ -129,9 +129,13 @@ impl Event {
             }
             ("retention", "added") => {
                 let to = self.to.as_deref().unwrap_or("a period");
+                let kept = match to {
+                    "indefinitely" => "kept indefinitely".to_string(),
+                    t => format!("kept for {t}"),
+                };
                 match subject {
                     "" => format!("new retention period: {to}"),
-                    s => format!("{s} kept for {to} (new retention period)"),
+                    s => format!("{s} {kept} (new retention period)"),
                 }
             }
             ("retention", "removed") => {

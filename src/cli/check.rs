@@ -89,6 +89,36 @@ const HEADLINES: usize = 6;
 
 fn line(r: &SourceReport, paint: &Painter) -> String {
     let id = paint.bold(&r.source);
+    let mut out = String::new();
+    if let Some(b) = &r.backfill {
+        out.push_str(&format!(
+            "{} {id}  history imported: {} versions, {} changes, {} events\n",
+            paint.green("+"),
+            b.versions,
+            b.changes,
+            b.events
+        ));
+        for h in &b.highlights {
+            out.push_str(&format!(
+                "      {} {}  @{:<3} {}\n",
+                h.date,
+                paint.severity(h.event.severity),
+                h.seq,
+                h.event.headline()
+            ));
+        }
+        if b.events > b.highlights.len() {
+            out.push_str(&format!(
+                "      … all of them: policywatch log --source {}\n",
+                r.source
+            ));
+        }
+    }
+    out.push_str(&result_line(r, &id, paint));
+    out
+}
+
+fn result_line(r: &SourceReport, id: &str, paint: &Painter) -> String {
     match &r.result {
         CheckResult::Unchanged => format!("  {id}  unchanged\n"),
         CheckResult::NotModified => format!("  {id}  unchanged (not modified)\n"),
@@ -142,8 +172,17 @@ fn report_json(r: &SourceReport) -> serde_json::Value {
         CheckResult::Suspicious(why) => ("suspicious", None, None, Some(why.clone())),
         CheckResult::Failed(why) => ("failed", None, None, Some(why.clone())),
     };
+    let backfill = r.backfill.as_ref().map(|b| {
+        json!({
+            "files": b.files,
+            "versions": b.versions,
+            "changes": b.changes,
+            "events": b.events,
+        })
+    });
     json!({
         "source": r.source,
+        "backfill": backfill,
         "outcome": outcome,
         "version": seq,
         "events": events.unwrap_or_default(),

@@ -209,6 +209,10 @@ pub struct Source {
     pub schedule: Option<Schedule>,
     /// Forced input format (`format`).
     pub format: Option<InputFormat>,
+    /// A folder of dated past versions (`backfill`): imported, oldest
+    /// first, before the first check of a source with no history, so a
+    /// new watch starts with the document's past instead of a blank.
+    pub backfill: Option<PathBuf>,
 }
 
 impl Source {

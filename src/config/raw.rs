@@ -83,6 +83,7 @@ struct RawSource {
     schedule: Option<S<toml::Value>>,
     every: Option<S<String>>,
     format: Option<S<String>>,
+    backfill: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -256,7 +257,25 @@ impl Ctx<'_> {
                 "expected a CSS selector such as \"main\", found an empty string",
             );
         }
+        let backfill = match &s.backfill {
+            None => None,
+            Some(b) => {
+                let dir = absolute(&self.base.join(b.get_ref().trim()));
+                if !dir.is_dir() {
+                    return self.err(
+                        b.span(),
+                        "backfill",
+                        format!(
+                            "expected a folder of dated files (2020-01-01.md or NNN-YYYY-MM-DD-*.md), but {} is not a folder",
+                            dir.display()
+                        ),
+                    );
+                }
+                Some(dir)
+            }
+        };
         Ok(Source {
+            backfill,
             name: s
                 .name
                 .as_ref()

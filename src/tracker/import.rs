@@ -25,7 +25,23 @@ pub struct ImportReport {
     pub changes: usize,
     /// Events over all changes.
     pub events: usize,
+    /// The most severe events of the history, for a summary line.
+    pub highlights: Vec<Highlight>,
 }
+
+/// One notable event found while importing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Highlight {
+    /// The version it came with.
+    pub seq: u32,
+    /// The date of that version's file.
+    pub date: NaiveDate,
+    /// The event.
+    pub event: crate::report::Event,
+}
+
+/// How many highlights an import keeps.
+const HIGHLIGHTS: usize = 8;
 
 /// The dated files of a folder, oldest first. Accepted names are
 /// `2020-01-01.md` (any extension) and the corpus layout
@@ -116,11 +132,25 @@ pub(super) fn run(
             conditional: None,
         };
         match handle.record_fetched(source, fetched, Instant::now()) {
-            CheckResult::NewVersion { first, events, .. } => {
+            CheckResult::NewVersion {
+                first, events, seq, ..
+            } => {
                 report.versions += 1;
                 if !first {
                     report.changes += 1;
                     report.events += events.len();
+                    report
+                        .highlights
+                        .extend(events.into_iter().map(|event| Highlight {
+                            seq,
+                            date: *date,
+                            event,
+                        }));
+                    // Most severe first; among equals the older first.
+                    report
+                        .highlights
+                        .sort_by_key(|h| std::cmp::Reverse(h.event.severity));
+                    report.highlights.truncate(HIGHLIGHTS);
                 }
             }
             CheckResult::Unchanged | CheckResult::SnapshotOnly | CheckResult::NotModified => {
@@ -132,6 +162,8 @@ pub(super) fn run(
         }
     }
     progress(files.len(), files.len());
+    // Shown as a story: oldest first.
+    report.highlights.sort_by_key(|h| h.seq);
     Ok(report)
 }
 

@@ -26,7 +26,7 @@ use crate::notify::{ChangeContext, EventFilter, PayloadFormat, VersionRef, build
 use crate::report::{Event, Summary};
 use crate::store::{CommitMeta, Store, StoreError, StoreLock, reconcile};
 
-pub use import::{ImportReport, dated_files};
+pub use import::{Highlight, ImportReport, dated_files};
 
 /// Webhook bodies are bounded to this many bytes; evidence is trimmed first.
 const MAX_PAYLOAD_BYTES: usize = 64 * 1024;
@@ -100,6 +100,9 @@ pub struct SourceReport {
     pub result: CheckResult,
     /// Wall time of the check.
     pub elapsed_ms: u64,
+    /// The history imported from the source's `backfill` folder before its
+    /// first check, if that happened now.
+    pub backfill: Option<ImportReport>,
 }
 
 /// The two stores, written by one thread at a time.
@@ -248,13 +251,41 @@ pub(crate) struct Fetched {
 impl Handle {
     async fn check_one(&self, source: Source) -> SourceReport {
         let started = Instant::now();
-        let started_at = Utc::now();
-        let result = self.check_inner(&source, started, started_at).await;
+        let backfill = match self.backfill(&source).await {
+            Ok(b) => b,
+            Err(e) => {
+                return SourceReport {
+                    source: source.id.clone(),
+                    result: CheckResult::Failed(format!("backfill: {e}")),
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                    backfill: None,
+                };
+            }
+        };
+        let result = self.check_inner(&source, Instant::now(), Utc::now()).await;
         SourceReport {
             source: source.id.clone(),
             result,
             elapsed_ms: started.elapsed().as_millis() as u64,
+            backfill,
         }
+    }
+
+    /// Import the source's `backfill` folder if it has one and no history yet.
+    async fn backfill(&self, source: &Source) -> Result<Option<ImportReport>, TrackerError> {
+        let Some(dir) = source.backfill.clone() else {
+            return Ok(None);
+        };
+        let this = self.clone();
+        let source = source.clone();
+        tokio::task::spawn_blocking(move || {
+            if lock(&this.stores).db.last_version(&source.id)?.is_some() {
+                return Ok(None);
+            }
+            import::run(&this, &source, &dir, |_, _| {}).map(Some)
+        })
+        .await
+        .map_err(|e| TrackerError::Worker(e.to_string()))?
     }
 
     async fn check_inner(
