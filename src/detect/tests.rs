@@ -561,6 +561,33 @@ fn swedish_facts() {
     assert_eq!(ev[0].severity, Severity::Low);
 }
 
+#[test]
+fn swedish_request_for_access_is_the_access_right() {
+    let old = "# Integritet\n\nVi behandlar dina personuppgifter med omsorg och enligt lagen.\n";
+    let new = "# Integritet\n\nVi behandlar dina personuppgifter med omsorg och enligt lagen. Du har rätt att begära tillgång till de personuppgifter vi behandlar om dig.\n";
+    let ev = events(old, new);
+    assert_eq!(kinds(&ev), ["user_right.added access"]);
+}
+
+#[test]
+fn asking_us_at_any_time_to_delete_is_the_erasure_right() {
+    let old = "# Your data\n\nWe keep the files you upload to our cloud.\n";
+    let new = "# Your data\n\nWe keep the files you upload to our cloud. You can ask us at any time to delete your email address and files.\n";
+    let ev = events(old, new);
+    assert_eq!(kinds(&ev), ["user_right.added erasure"]);
+}
+
+#[test]
+fn newest_update_history_entry_is_the_effective_date() {
+    let old = "# Updates\n\nChanges to this policy will be posted here.\n\nUpdate history:\n\n2020/10/13: added information about license management.\n";
+    let new = "# Updates\n\nChanges to this policy will be posted here.\n\nUpdate history:\n\n2022/03/01: added Sentry for crash reports.\n\n2020/10/13: added information about license management.\n";
+    let ev = events(old, new);
+    let e = find(&ev, "effective_date.changed");
+    assert_eq!(e.len(), 1, "{:?}", kinds(&ev));
+    assert_eq!(e[0].from.as_deref(), Some("2020-10-13"));
+    assert_eq!(e[0].to.as_deref(), Some("2022-03-01"));
+}
+
 // ---- the seeds -------------------------------------------------------------
 
 fn has(lines: &[String], want: &str) -> bool {
