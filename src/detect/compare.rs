@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::facts::{DocFacts, Occ, RetentionFact};
 use super::lexicon::{Family, Lexicon};
-use crate::align::Pair;
+use crate::align::{Pair, Relation};
 use crate::model::Document;
+use crate::normalize::heading_key;
 use crate::report::{Event, SectionStatus, Severity, Sides};
 
 /// Both documents, their facts and which sections changed.
@@ -419,9 +420,35 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             .map(|s| s.heading.clone())
             .filter(|h| !h.is_empty())
     };
+    // A part split off under a heading of its own is a new section to the
+    // reader ("Billing Information" broken out of "Identity & access"); a part
+    // merged away loses its heading. Headings found on the other side anyway
+    // are no event.
+    let keys = |doc: &Document| -> HashSet<String> {
+        doc.sections
+            .iter()
+            .map(|s| heading_key(&s.heading))
+            .collect()
+    };
+    let (old_keys, new_keys) = (keys(old), keys(new));
+    let part_heading = |p: &Pair| {
+        let (oh, nh) = (heading(old, p.old)?, heading(new, p.new)?);
+        let (ok, nk) = (heading_key(&oh), heading_key(&nh));
+        (p.status == SectionStatus::Modified && ok != nk).then_some((ok, nk))
+    };
     for p in pairs {
         let (oh, nh) = (heading(old, p.old), heading(new, p.new));
-        let (kind, subject, from, to, severity) = match p.status {
+        let part = part_heading(p);
+        let status = match (p.relation, &part) {
+            (Some(Relation::Split), Some((_, nk))) if !old_keys.contains(nk) => {
+                SectionStatus::Added
+            }
+            (Some(Relation::Merge), Some((ok, _))) if !new_keys.contains(ok) => {
+                SectionStatus::Removed
+            }
+            _ => p.status,
+        };
+        let (kind, subject, from, to, severity) = match status {
             SectionStatus::Added if nh.is_some() => {
                 ("section.added", nh.clone(), None, None, Severity::Low)
             }
@@ -446,7 +473,11 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             from,
             to,
             severity,
-            section: Sides { old: oh, new: nh },
+            section: match status {
+                SectionStatus::Added => Sides { old: None, new: nh },
+                SectionStatus::Removed => Sides { old: oh, new: None },
+                _ => Sides { old: oh, new: nh },
+            },
             evidence: Sides::default(),
         });
     }

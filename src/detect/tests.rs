@@ -476,6 +476,24 @@ fn effective_date_wrapped_onto_the_next_line() {
 }
 
 #[test]
+fn a_part_split_off_under_a_new_heading_is_an_added_section() {
+    let ident = "When you sign up, we ask for your name, company name and email address so that you can personalise your new account and we can send you invoices and updates.";
+    let billing = "When you pay, we ask for your credit card and billing address so that we can charge you for the service, calculate the taxes due and print your invoices.";
+    let old = format!(
+        "# Policy\n\n## Identity\n\n{ident}\n\n{billing}\n\n## Cookies\n\nWe use cookies to keep you signed in to your account.\n"
+    );
+    let new = format!(
+        "# Policy\n\n## Identity\n\n{ident}\n\n## Billing\n\n{billing}\n\n## Cookies\n\nWe use cookies to keep you signed in to your account.\n"
+    );
+    let ev = events(&old, &new);
+    assert_eq!(kinds(&ev), ["section.added Billing"]);
+    assert_eq!(ev[0].section.old, None);
+    // Merging it back loses the heading.
+    let ev = events(&new, &old);
+    assert_eq!(kinds(&ev), ["section.removed Billing"]);
+}
+
+#[test]
 fn section_events_come_from_the_alignment() {
     let old = "# Intro\n\nHello.\n\n# Old part\n\nGone text.\n";
     let new = "# Intro\n\nHello.\n\n# New part\n\nFresh text.\n";
