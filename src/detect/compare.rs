@@ -455,7 +455,7 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             SectionStatus::Removed if oh.is_some() => {
                 ("section.removed", oh.clone(), None, None, Severity::Low)
             }
-            SectionStatus::Renamed if oh != nh => (
+            SectionStatus::Renamed if oh != nh && !only_dates_differ(&oh, &nh) => (
                 "section.renamed",
                 None,
                 oh.clone(),
@@ -481,4 +481,33 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             evidence: Sides::default(),
         });
     }
+}
+
+/// Headings that differ only in a date ("Updated September 18, 2024" →
+/// "Updated January 31, 2025", "Stand 19.02.2024"): the date change is what
+/// `effective_date.changed` reports, not a new name for the section.
+fn only_dates_differ(a: &Option<String>, b: &Option<String>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    let months = super::lexicon::lexicon().map(|l| &l.months);
+    let strip = |h: &str| -> Vec<String> {
+        let key = heading_key(h);
+        key.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+            .filter(|w| {
+                !w.is_empty()
+                    && !w.chars().any(|c| c.is_ascii_digit())
+                    && !months.is_some_and(|m| m.contains_key(&super::scan::fold(w).0))
+            })
+            .collect()
+    };
+    let (sa, sb) = (strip(a), strip(b));
+    !sa.is_empty() && sa == sb
+}
+
+/// [`only_dates_differ`] on two headings, for tests.
+#[cfg(test)]
+pub(crate) fn only_dates_differ_for_test(a: &str, b: &str) -> bool {
+    only_dates_differ(&Some(a.to_string()), &Some(b.to_string()))
 }

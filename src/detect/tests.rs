@@ -494,6 +494,27 @@ fn a_part_split_off_under_a_new_heading_is_an_added_section() {
 }
 
 #[test]
+fn a_heading_that_changes_only_its_date_is_no_rename() {
+    let body = "We explain here which personal data we collect, why we collect it and how long we keep it.";
+    let old = format!(
+        "# Privacy\n\n{body}\n\n## Updated September 18, 2024\n\nThe changes are listed below for your convenience.\n"
+    );
+    let new = format!(
+        "# Privacy\n\n{body}\n\n## Updated January 31, 2025\n\nThe changes are listed below for your convenience.\n"
+    );
+    let ev = events(&old, &new);
+    assert!(find(&ev, "section.renamed").is_empty(), "{:?}", kinds(&ev));
+    assert!(super::compare::only_dates_differ_for_test(
+        "Stand 19.02.2024",
+        "Stand 13.03.2024"
+    ));
+    assert!(!super::compare::only_dates_differ_for_test(
+        "Cookies 2024",
+        "Retention 2024"
+    ));
+}
+
+#[test]
 fn section_events_come_from_the_alignment() {
     let old = "# Intro\n\nHello.\n\n# Old part\n\nGone text.\n";
     let new = "# Intro\n\nHello.\n\n# New part\n\nFresh text.\n";
