@@ -208,6 +208,7 @@ pub fn align(old: &[Section], new: &[Section]) -> Vec<Pair> {
         let edges = candidate_edges(&o, &n, &m, &left_old, &left_new);
         match_similar(&edges, &mut m);
         match_parts(&edges, &mut m, &mut extra_new, &mut extra_old);
+        match_same_place(&o, &n, &mut m, &extra_new, &extra_old);
     }
     assemble(&o, &n, &m, &extra_new, &extra_old)
 }
@@ -463,6 +464,98 @@ fn match_parts(
             m.link(i, j);
         }
     }
+}
+
+/// Pass 6: the same place. One leftover old section and one leftover new
+/// section alone between the same two aligned neighbours (or the same end of
+/// the document), at the same level and sharing a heading word, are one
+/// section rewritten and renamed ("Deleted data" → "When you delete data in
+/// your product accounts", a retitled H1), not a removal plus an addition.
+/// One linear walk over the old sections.
+fn match_same_place(
+    o: &Side,
+    n: &Side,
+    m: &mut Matching,
+    extra_new: &[Vec<usize>],
+    extra_old: &[Vec<usize>],
+) {
+    let (n_old, n_new) = (o.secs.len(), n.secs.len());
+    let part_old: Vec<bool> = {
+        let mut v = vec![false; n_old];
+        extra_old.iter().flatten().for_each(|&i| v[i] = true);
+        v
+    };
+    let part_new: Vec<bool> = {
+        let mut v = vec![false; n_new];
+        extra_new.iter().flatten().for_each(|&j| v[j] = true);
+        v
+    };
+    let mut a = 0;
+    while a < n_old {
+        if m.old_to_new[a].is_some() {
+            a += 1;
+            continue;
+        }
+        let mut b = a;
+        while b < n_old && m.old_to_new[b].is_none() {
+            b += 1;
+        }
+        // Old gap a..b; its neighbours' partners bound the new gap.
+        let lo = if a == 0 {
+            Some(0)
+        } else {
+            m.old_to_new[a - 1].map(|j| j + 1)
+        };
+        let hi = if b == n_old {
+            Some(n_new)
+        } else {
+            m.old_to_new[b]
+        };
+        if let (Some(lo), Some(hi)) = (lo, hi)
+            && b - a == 1
+            && hi == lo + 1
+        {
+            let (i, j) = (a, lo);
+            if m.new_to_old[j].is_none()
+                && !part_old[i]
+                && !part_new[j]
+                && o.secs[i].level == n.secs[j].level
+                && o.sh(i).len() >= MIN_CONTAINED
+                && n.sh(j).len() >= MIN_CONTAINED
+                && shared_stems(&o.secs[i].heading, &n.secs[j].heading) >= 2
+            {
+                m.link(i, j);
+            }
+        }
+        a = b;
+    }
+}
+
+/// Heading words of three letters or more, crudely stemmed ("deleted" and
+/// "delete" agree), that two headings share. One shared word ("Old part",
+/// "New part") says nothing; two do.
+fn shared_stems(a: &str, b: &str) -> usize {
+    fn stems(h: &str) -> Vec<String> {
+        let mut v: Vec<String> = fold_heading(h)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(|w| {
+                let w = w.to_lowercase();
+                let cut = ["ing", "ed", "es", "s", "e"]
+                    .iter()
+                    .find_map(|suf| w.strip_suffix(suf).filter(|r| r.len() >= 3));
+                cut.unwrap_or(&w).to_string()
+            })
+            .collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    }
+    let sb = stems(b);
+    stems(a)
+        .iter()
+        .filter(|w| sb.binary_search(w).is_ok())
+        .count()
 }
 
 /// Statuses, similarities and the output order.
@@ -910,6 +1003,45 @@ mod tests {
                 (None, Some(1), Added)
             ]
         );
+    }
+
+    #[test]
+    fn rewritten_section_in_the_same_place_is_renamed() {
+        let old = vec![
+            sec("Security", &[SECURITY]),
+            sec("Deleted data", &[RETENTION]),
+            sec("Cookies", &[COOKIES]),
+        ];
+        let new = vec![
+            sec("Security", &[SECURITY]),
+            sec("When you delete data in your accounts", &[RIGHTS]),
+            sec("Cookies", &[COOKIES]),
+        ];
+        assert_eq!(statuses(&align(&old, &new))[1], (Some(1), Some(1), Renamed));
+    }
+
+    #[test]
+    fn retitled_first_section_is_renamed() {
+        let old = vec![
+            sec("Basecamp privacy policy", &[RIGHTS]),
+            sec("Cookies", &[COOKIES]),
+        ];
+        let new = vec![
+            sec("Privacy policy", &[SECURITY]),
+            sec("Cookies", &[COOKIES]),
+        ];
+        assert_eq!(statuses(&align(&old, &new))[0], (Some(0), Some(0), Renamed));
+    }
+
+    #[test]
+    fn same_place_with_one_shared_word_is_no_rename() {
+        let old = vec![
+            sec("Security", &[SECURITY]),
+            sec("Data retention", &[RETENTION]),
+        ];
+        let new = vec![sec("Security", &[SECURITY]), sec("Data sharing", &[RIGHTS])];
+        let st = statuses(&align(&old, &new));
+        assert!(st.contains(&(Some(1), None, Removed)), "{st:?}");
     }
 
     #[test]

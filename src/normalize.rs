@@ -233,25 +233,30 @@ pub fn is_numbering_token(token: &str) -> bool {
 /// and trailing colons and periods stripped, then case-folded: a heading
 /// renumbered or re-cased is the same heading.
 pub fn heading_key(heading: &str) -> String {
-    let normal = normalize_text(heading);
-    let mut rest = normal.as_str();
+    // Each step can expose more to fold: trimming "*:" leaves a lone bullet
+    // "*" that normalising removes, lower-casing "İ" yields text that NFC
+    // changes. Repeat until nothing changes; every step but NFC shortens
+    // the text, so a few rounds always suffice.
+    let mut key = heading_key_step(heading);
+    for _ in 0..8 {
+        let again = heading_key_step(&key);
+        if again == key {
+            break;
+        }
+        key = again;
+    }
+    key
+}
+
+/// One round of [`heading_key`]: normalise, drop numbering and trailing
+/// punctuation, lower-case.
+fn heading_key_step(heading: &str) -> String {
+    let normal = normalize_cow(heading);
+    let mut rest: &str = &normal;
     while let Some((_, after)) = split_numbering(rest) {
         rest = after;
     }
-    let rest = rest.trim_end_matches([':', '.', ' ', ':']);
-    let lower = rest.to_lowercase();
-    // Lower-casing can, rarely, produce text that normalises differently
-    // (e.g. "İ"); one more pass keeps the key idempotent.
-    if lower.is_ascii() {
-        lower
-    } else {
-        let again = normalize_text(&lower);
-        if again == lower {
-            lower
-        } else {
-            heading_key(&again)
-        }
-    }
+    rest.trim_end_matches([':', '.', ' ']).to_lowercase()
 }
 
 #[cfg(test)]
@@ -375,6 +380,9 @@ mod tests {
             "1. 2. a) Foo:",
             " \u{301}",
             "\u{2000}x",
+            // Trimming the colon leaves a lone bullet, which normalising drops.
+            "*:",
+            "1. - :",
         ] {
             let once = normalize_text(s);
             assert_eq!(normalize_text(&once), once, "{s:?}");

@@ -6,8 +6,9 @@ use std::collections::{HashMap, HashSet};
 
 use super::facts::{DocFacts, Occ, RetentionFact};
 use super::lexicon::{Family, Lexicon};
-use crate::align::Pair;
+use crate::align::{Pair, Relation};
 use crate::model::Document;
+use crate::normalize::heading_key;
 use crate::report::{Event, SectionStatus, Severity, Sides};
 
 /// Both documents, their facts and which sections changed.
@@ -419,16 +420,42 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             .map(|s| s.heading.clone())
             .filter(|h| !h.is_empty())
     };
+    // A part split off under a heading of its own is a new section to the
+    // reader ("Billing Information" broken out of "Identity & access"); a part
+    // merged away loses its heading. Headings found on the other side anyway
+    // are no event.
+    let keys = |doc: &Document| -> HashSet<String> {
+        doc.sections
+            .iter()
+            .map(|s| heading_key(&s.heading))
+            .collect()
+    };
+    let (old_keys, new_keys) = (keys(old), keys(new));
+    let part_heading = |p: &Pair| {
+        let (oh, nh) = (heading(old, p.old)?, heading(new, p.new)?);
+        let (ok, nk) = (heading_key(&oh), heading_key(&nh));
+        (p.status == SectionStatus::Modified && ok != nk).then_some((ok, nk))
+    };
     for p in pairs {
         let (oh, nh) = (heading(old, p.old), heading(new, p.new));
-        let (kind, subject, from, to, severity) = match p.status {
+        let part = part_heading(p);
+        let status = match (p.relation, &part) {
+            (Some(Relation::Split), Some((_, nk))) if !old_keys.contains(nk) => {
+                SectionStatus::Added
+            }
+            (Some(Relation::Merge), Some((ok, _))) if !new_keys.contains(ok) => {
+                SectionStatus::Removed
+            }
+            _ => p.status,
+        };
+        let (kind, subject, from, to, severity) = match status {
             SectionStatus::Added if nh.is_some() => {
                 ("section.added", nh.clone(), None, None, Severity::Low)
             }
             SectionStatus::Removed if oh.is_some() => {
                 ("section.removed", oh.clone(), None, None, Severity::Low)
             }
-            SectionStatus::Renamed if oh != nh => (
+            SectionStatus::Renamed if oh != nh && !only_dates_differ(&oh, &nh) => (
                 "section.renamed",
                 None,
                 oh.clone(),
@@ -446,8 +473,41 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             from,
             to,
             severity,
-            section: Sides { old: oh, new: nh },
+            section: match status {
+                SectionStatus::Added => Sides { old: None, new: nh },
+                SectionStatus::Removed => Sides { old: oh, new: None },
+                _ => Sides { old: oh, new: nh },
+            },
             evidence: Sides::default(),
         });
     }
+}
+
+/// Headings that differ only in a date ("Updated September 18, 2024" →
+/// "Updated January 31, 2025", "Stand 19.02.2024"): the date change is what
+/// `effective_date.changed` reports, not a new name for the section.
+fn only_dates_differ(a: &Option<String>, b: &Option<String>) -> bool {
+    let (Some(a), Some(b)) = (a, b) else {
+        return false;
+    };
+    let months = super::lexicon::lexicon().map(|l| &l.months);
+    let strip = |h: &str| -> Vec<String> {
+        let key = heading_key(h);
+        key.split(|c: char| c.is_whitespace() || c == ',' || c == '(' || c == ')')
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_string())
+            .filter(|w| {
+                !w.is_empty()
+                    && !w.chars().any(|c| c.is_ascii_digit())
+                    && !months.is_some_and(|m| m.contains_key(&super::scan::fold(w).0))
+            })
+            .collect()
+    };
+    let (sa, sb) = (strip(a), strip(b));
+    !sa.is_empty() && sa == sb
+}
+
+/// [`only_dates_differ`] on two headings, for tests.
+#[cfg(test)]
+pub(crate) fn only_dates_differ_for_test(a: &str, b: &str) -> bool {
+    only_dates_differ(&Some(a.to_string()), &Some(b.to_string()))
 }

@@ -23,7 +23,8 @@ static RES: LazyLock<Option<DateRes>> = LazyLock::new(|| {
     let m = &lex.month_alternation;
     let re = |p: String| Regex::new(&p).ok();
     Some(DateRes {
-        iso: re(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b".to_string())?,
+        // "2022-03-01", and the "2022/03/01" of update histories.
+        iso: re(r"\b(\d{4})[-/](\d{1,2})[-/](\d{1,2})\b".to_string())?,
         numeric: re(r"\b(\d{1,2})([./])(\d{1,2})[./](\d{4})\b".to_string())?,
         day_month_year: re(format!(
             r"\b(\d{{1,2}})(?:st|nd|rd|th|er|e|º|°|\.)?\s+(?:de\s+|of\s+)?({m})\.?,?\s+(?:de\s+)?(\d{{4}})\b"
@@ -132,6 +133,7 @@ mod tests {
         assert_eq!(d("1er mars 2024").as_deref(), Some("2024-03-01"));
         assert_eq!(d("01.02.2024").as_deref(), Some("2024-02-01"));
         assert_eq!(d("2024-02-01").as_deref(), Some("2024-02-01"));
+        assert_eq!(d("2022/03/01: removed").as_deref(), Some("2022-03-01"));
         assert_eq!(d("5 de marzo de 2024").as_deref(), Some("2024-03-05"));
         assert_eq!(d("1. Februar 2024").as_deref(), Some("2024-02-01"));
         assert_eq!(d("12 settembre 2023").as_deref(), Some("2023-09-12"));

@@ -476,6 +476,45 @@ fn effective_date_wrapped_onto_the_next_line() {
 }
 
 #[test]
+fn a_part_split_off_under_a_new_heading_is_an_added_section() {
+    let ident = "When you sign up, we ask for your name, company name and email address so that you can personalise your new account and we can send you invoices and updates.";
+    let billing = "When you pay, we ask for your credit card and billing address so that we can charge you for the service, calculate the taxes due and print your invoices.";
+    let old = format!(
+        "# Policy\n\n## Identity\n\n{ident}\n\n{billing}\n\n## Cookies\n\nWe use cookies to keep you signed in to your account.\n"
+    );
+    let new = format!(
+        "# Policy\n\n## Identity\n\n{ident}\n\n## Billing\n\n{billing}\n\n## Cookies\n\nWe use cookies to keep you signed in to your account.\n"
+    );
+    let ev = events(&old, &new);
+    assert_eq!(kinds(&ev), ["section.added Billing"]);
+    assert_eq!(ev[0].section.old, None);
+    // Merging it back loses the heading.
+    let ev = events(&new, &old);
+    assert_eq!(kinds(&ev), ["section.removed Billing"]);
+}
+
+#[test]
+fn a_heading_that_changes_only_its_date_is_no_rename() {
+    let body = "We explain here which personal data we collect, why we collect it and how long we keep it.";
+    let old = format!(
+        "# Privacy\n\n{body}\n\n## Updated September 18, 2024\n\nThe changes are listed below for your convenience.\n"
+    );
+    let new = format!(
+        "# Privacy\n\n{body}\n\n## Updated January 31, 2025\n\nThe changes are listed below for your convenience.\n"
+    );
+    let ev = events(&old, &new);
+    assert!(find(&ev, "section.renamed").is_empty(), "{:?}", kinds(&ev));
+    assert!(super::compare::only_dates_differ_for_test(
+        "Stand 19.02.2024",
+        "Stand 13.03.2024"
+    ));
+    assert!(!super::compare::only_dates_differ_for_test(
+        "Cookies 2024",
+        "Retention 2024"
+    ));
+}
+
+#[test]
 fn section_events_come_from_the_alignment() {
     let old = "# Intro\n\nHello.\n\n# Old part\n\nGone text.\n";
     let new = "# Intro\n\nHello.\n\n# New part\n\nFresh text.\n";
@@ -559,6 +598,33 @@ fn swedish_facts() {
     let ev = events(old, new);
     assert_eq!(kinds(&ev), ["retention.changed 24 months→12 months"]);
     assert_eq!(ev[0].severity, Severity::Low);
+}
+
+#[test]
+fn swedish_request_for_access_is_the_access_right() {
+    let old = "# Integritet\n\nVi behandlar dina personuppgifter med omsorg och enligt lagen.\n";
+    let new = "# Integritet\n\nVi behandlar dina personuppgifter med omsorg och enligt lagen. Du har rätt att begära tillgång till de personuppgifter vi behandlar om dig.\n";
+    let ev = events(old, new);
+    assert_eq!(kinds(&ev), ["user_right.added access"]);
+}
+
+#[test]
+fn asking_us_at_any_time_to_delete_is_the_erasure_right() {
+    let old = "# Your data\n\nWe keep the files you upload to our cloud.\n";
+    let new = "# Your data\n\nWe keep the files you upload to our cloud. You can ask us at any time to delete your email address and files.\n";
+    let ev = events(old, new);
+    assert_eq!(kinds(&ev), ["user_right.added erasure"]);
+}
+
+#[test]
+fn newest_update_history_entry_is_the_effective_date() {
+    let old = "# Updates\n\nChanges to this policy will be posted here.\n\nUpdate history:\n\n2020/10/13: added information about license management.\n";
+    let new = "# Updates\n\nChanges to this policy will be posted here.\n\nUpdate history:\n\n2022/03/01: added Sentry for crash reports.\n\n2020/10/13: added information about license management.\n";
+    let ev = events(old, new);
+    let e = find(&ev, "effective_date.changed");
+    assert_eq!(e.len(), 1, "{:?}", kinds(&ev));
+    assert_eq!(e[0].from.as_deref(), Some("2020-10-13"));
+    assert_eq!(e[0].to.as_deref(), Some("2022-03-01"));
 }
 
 // ---- the seeds -------------------------------------------------------------

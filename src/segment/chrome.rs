@@ -367,15 +367,22 @@ fn find_start(
     // The title comes before the first prose; a later "Changes to this
     // Privacy Policy" is a section heading, not where the policy starts.
     let first_body = (0..n).find(|&i| body[i] && !line_chrome[i]).unwrap_or(n);
+    // A text without one line of prose (a short notice, a stub) has no menu
+    // to tell apart from the policy: a title is then taken as it is, and the
+    // lines after it stay policy text rather than being skipped as a menu.
+    let no_prose = first_body == n;
     for strength in [2, 1] {
         for i in 0..first_body {
             if !line_chrome[i]
                 && title_strength(lines[i]) == strength
-                && body_between(i + 1, (i + 1 + TITLE_WINDOW).min(n)) > 0
+                && (no_prose || body_between(i + 1, (i + 1 + TITLE_WINDOW).min(n)) > 0)
             {
                 return (i, true);
             }
         }
+    }
+    if no_prose {
+        return ((0..n).find(|&i| !line_chrome[i]).unwrap_or(0), false);
     }
     // No title: skip the leading menu (short labels and chrome lines); a
     // short line that continues onto the next one is wrapped prose, not a
@@ -594,6 +601,15 @@ mod tests {
         let (kept, chrome) = region(text);
         assert_eq!(kept[0], "Privacy Policy");
         assert!(chrome.contains(&"Deutsch".to_string()));
+    }
+
+    #[test]
+    fn short_text_without_prose_keeps_every_line() {
+        // No line is long enough to be prose, so nothing can be told apart
+        // as a menu: a wrapped "Effective January" / "1, 2020" stays policy.
+        let text = "Privacy Policy\nEffective January\n1, 2020\nWe respect your privacy.";
+        let (kept, chrome) = region(text);
+        assert_eq!(kept.len(), 4, "chrome: {chrome:?}");
     }
 
     #[test]
