@@ -146,11 +146,6 @@ pub(super) fn run(
                             date: *date,
                             event,
                         }));
-                    // Most severe first; among equals the older first.
-                    report
-                        .highlights
-                        .sort_by_key(|h| std::cmp::Reverse(h.event.severity));
-                    report.highlights.truncate(HIGHLIGHTS);
                 }
             }
             CheckResult::Unchanged | CheckResult::SnapshotOnly | CheckResult::NotModified => {
@@ -162,9 +157,28 @@ pub(super) fn run(
         }
     }
     progress(files.len(), files.len());
-    // Shown as a story: oldest first.
-    report.highlights.sort_by_key(|h| h.seq);
+    report.highlights = pick_highlights(std::mem::take(&mut report.highlights));
     Ok(report)
+}
+
+/// The most telling events of a history: one per kind and subject (a
+/// subject that flaps back and forth is one story), most severe first,
+/// section bookkeeping last; then shown oldest first, as a story.
+fn pick_highlights(all: Vec<Highlight>) -> Vec<Highlight> {
+    let mut seen = std::collections::HashSet::new();
+    let mut picked: Vec<Highlight> = all
+        .into_iter()
+        .filter(|h| seen.insert((h.event.kind.clone(), h.event.subject.clone())))
+        .collect();
+    picked.sort_by_key(|h| {
+        (
+            std::cmp::Reverse(h.event.severity),
+            h.event.kind.starts_with("section.") || h.event.kind.starts_with("effective_date."),
+        )
+    });
+    picked.truncate(HIGHLIGHTS);
+    picked.sort_by_key(|h| h.seq);
+    picked
 }
 
 #[cfg(test)]
