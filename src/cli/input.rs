@@ -222,6 +222,12 @@ fn looks_binary(bytes: &[u8]) -> bool {
 /// Fetch every URL among the inputs concurrently (each once) on a small
 /// runtime; the order of the results follows `urls`.
 pub fn fetch_all(urls: &[(&str, &reqwest::Url)]) -> Vec<Result<Loaded, InputError>> {
+    // Two local files need no runtime and no TLS client: building them
+    // (loading the system's root certificates) would be most of a small
+    // diff's start-up.
+    if urls.is_empty() {
+        return Vec::new();
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -59,7 +59,13 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
         w[..4].iter().all(u8::is_ascii_digit)
             && (w[4].is_ascii_digit() || (w[4] == b' ' && w[5].is_ascii_uppercase()))
     });
-    for m in POSTAL.find_iter(if postcode { sentence } else { "" }) {
+    // `then` keeps the regex uncompiled (it is costly to build) until a
+    // sentence may hold what it finds.
+    for m in postcode
+        .then(|| POSTAL.find_iter(sentence))
+        .into_iter()
+        .flatten()
+    {
         let display = m.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
         let key: String = display
             .chars()
@@ -69,7 +75,11 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
         out.push(Contact { key, display });
     }
     let phone_like = phone_context || sentence.contains('+');
-    for m in PHONE.find_iter(if phone_like { sentence } else { "" }) {
+    for m in phone_like
+        .then(|| PHONE.find_iter(sentence))
+        .into_iter()
+        .flatten()
+    {
         let text = m.as_str().trim();
         let digits: String = text.chars().filter(char::is_ascii_digit).collect();
         // International numbers may be short; national ones have ten digits

@@ -3,7 +3,7 @@
 //! a vendor or a language is a data change and a sentence is scanned once.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use regex::Regex;
@@ -202,8 +202,8 @@ pub struct Lexicon {
     pub units: HashMap<String, Unit>,
     /// Number words (lowercase) to numbers.
     pub numbers: HashMap<String, u32>,
-    /// Finds durations in lowercased text.
-    pub duration_re: Regex,
+    /// Finds durations in lowercased text (compiled on first use).
+    pub duration_re: LazyRegex,
     /// Words right before a number that make it a look-back ("past 12 months").
     pub duration_not_before: Vec<String>,
     /// Words before a number that make it an age ("under 16 years").
@@ -212,6 +212,44 @@ pub struct Lexicon {
     pub age_after: Vec<String>,
     /// Month-name alternation for the date patterns.
     pub month_alternation: String,
+}
+
+/// A regex compiled on first use. Its pattern is built from the embedded
+/// lexicons (escaped alternations), so compiling it cannot fail in practice;
+/// the unit tests compile it. Many documents never need it, and compiling a
+/// long alternation is a large share of a process's start-up.
+pub struct LazyRegex {
+    pattern: String,
+    re: OnceLock<Regex>,
+}
+
+impl LazyRegex {
+    fn new(pattern: String) -> LazyRegex {
+        LazyRegex {
+            pattern,
+            re: OnceLock::new(),
+        }
+    }
+
+    /// The compiled regex; one that never matches if the pattern is broken.
+    pub fn get(&self) -> &Regex {
+        self.re.get_or_init(|| match Regex::new(&self.pattern) {
+            Ok(re) => re,
+            Err(e) => {
+                tracing::error!("lexicon regex: {e}");
+                // An empty class matches nothing.
+                Regex::new(r"[^\s\S]").unwrap()
+            }
+        })
+    }
+}
+
+impl std::ops::Deref for LazyRegex {
+    type Target = Regex;
+
+    fn deref(&self) -> &Regex {
+        self.get()
+    }
 }
 
 /// A normalised duration unit.
@@ -483,9 +521,12 @@ impl PatternSet {
     }
 
     fn build(self) -> Result<Matcher, LexiconError> {
+        // A contiguous NFA builds in a fraction of a DFA's time and memory
+        // and scans sentences nearly as fast; the automaton is built on every
+        // process start, so building cost is what a `diff` pays most.
         let ac = AhoCorasickBuilder::new()
             .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
+            .kind(Some(AhoCorasickKind::ContiguousNFA))
             .build(&self.patterns)
             .map_err(|e| err("(all)", e.to_string()))?;
         Ok(Matcher {
@@ -662,10 +703,9 @@ fn build_from(topics: &[(&str, &str)], langs: &[(&str, &str)]) -> Result<Lexicon
     let unit_alt = alternation(units.keys().collect());
     let number_alt = alternation(numbers.keys().collect());
     let month_alternation = alternation(months.keys().collect());
-    let duration_re = Regex::new(&format!(
+    let duration_re = LazyRegex::new(format!(
         r"\b(?:(\d{{1,4}})(?:\s*(?:-|–|to|à|a|bis|till|och|tot|e)\s*(\d{{1,4}}))?|({number_alt}))(?:\s*\(\d{{1,4}}\))?(?:\s*-\s*|\s+|\s*)({unit_alt})\b"
-    ))
-    .map_err(|e| err("(durations)", e.to_string()))?;
+    ));
 
     Ok(Lexicon {
         languages,
@@ -783,6 +823,9 @@ mod tests {
         }
         assert!(lex.months.len() >= 60);
         assert!(!lex.units.is_empty() && !lex.numbers.is_empty());
+        // The lazily compiled duration regex must compile, not fall back.
+        assert!(Regex::new(&lex.duration_re.pattern).is_ok());
+        assert!(lex.duration_re.is_match("12 months"));
     }
 
     #[test]
