@@ -413,6 +413,9 @@ pub fn value_events(ctx: &Ctx, out: &mut Vec<Event>) {
     }
 }
 
+/// Parts a section may be split into for each to count as a new section.
+const MAX_SPLIT_PARTS: usize = 3;
+
 /// Section events straight from the alignment.
 pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut Vec<Event>) {
     let heading = |doc: &Document, i: Option<usize>| {
@@ -421,32 +424,42 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             .filter(|h| !h.is_empty())
     };
     // A part split off under a heading of its own is a new section to the
-    // reader ("Billing Information" broken out of "Identity & access"); a part
-    // merged away loses its heading. Headings found on the other side anyway
-    // are no event.
-    let keys = |doc: &Document| -> HashSet<String> {
-        doc.sections
-            .iter()
-            .map(|s| heading_key(&s.heading))
-            .collect()
-    };
-    let (old_keys, new_keys) = (keys(old), keys(new));
-    let part_heading = |p: &Pair| {
+    // reader ("Billing Information" broken out of "Identity & access"). A
+    // section cut into many parts is a change of markup (bold paragraphs
+    // turned headings), not new sections, and headings found in the old
+    // version anyway are no event. Merged parts stay silent for the same
+    // reason: their text is still there.
+    let old_keys: HashSet<String> = old
+        .sections
+        .iter()
+        .map(|s| heading_key(&s.heading))
+        .collect();
+    let part_key = |p: &Pair| {
         let (oh, nh) = (heading(old, p.old)?, heading(new, p.new)?);
-        let (ok, nk) = (heading_key(&oh), heading_key(&nh));
-        (p.status == SectionStatus::Modified && ok != nk).then_some((ok, nk))
+        let nk = heading_key(&nh);
+        (p.relation == Some(Relation::Split)
+            && p.status == SectionStatus::Modified
+            && heading_key(&oh) != nk)
+            .then_some(nk)
     };
+    let mut parts_of: HashMap<usize, usize> = HashMap::new();
+    for p in pairs {
+        if let (Some(i), Some(_)) = (p.old, part_key(p)) {
+            *parts_of.entry(i).or_default() += 1;
+        }
+    }
     for p in pairs {
         let (oh, nh) = (heading(old, p.old), heading(new, p.new));
-        let part = part_heading(p);
-        let status = match (p.relation, &part) {
-            (Some(Relation::Split), Some((_, nk))) if !old_keys.contains(nk) => {
-                SectionStatus::Added
-            }
-            (Some(Relation::Merge), Some((ok, _))) if !new_keys.contains(ok) => {
-                SectionStatus::Removed
-            }
-            _ => p.status,
+        let new_part = part_key(p).is_some_and(|nk| {
+            !old_keys.contains(&nk)
+                && p.old
+                    .and_then(|i| parts_of.get(&i))
+                    .is_some_and(|&n| n <= MAX_SPLIT_PARTS)
+        });
+        let status = if new_part {
+            SectionStatus::Added
+        } else {
+            p.status
         };
         let (kind, subject, from, to, severity) = match status {
             SectionStatus::Added if nh.is_some() => {

@@ -488,9 +488,31 @@ fn a_part_split_off_under_a_new_heading_is_an_added_section() {
     let ev = events(&old, &new);
     assert_eq!(kinds(&ev), ["section.added Billing"]);
     assert_eq!(ev[0].section.old, None);
-    // Merging it back loses the heading.
+    // Merging it back keeps its text: no event.
     let ev = events(&new, &old);
-    assert_eq!(kinds(&ev), ["section.removed Billing"]);
+    assert!(ev.is_empty(), "{:?}", kinds(&ev));
+}
+
+#[test]
+fn a_section_cut_into_many_headed_parts_is_a_markup_change() {
+    let paras = [
+        "Binance collects and processes your personal data through its websites and applications.",
+        "This notice applies to all processing carried out by us across platforms and departments.",
+        "It applies together with any terms of business and other contractual documents we have.",
+        "We may update this notice from time to time and post the new version on this page.",
+        "Please read it carefully together with the cookie notice that explains our use of cookies.",
+    ];
+    let old = format!(
+        "# Notice\n\n{}\n\n## Contact\n\nWrite to our support team with any question.\n",
+        paras.join("\n\n")
+    );
+    let headed: Vec<String> = paras.iter().map(|p| format!("#### {p}\n\n{p}")).collect();
+    let new = format!(
+        "# Notice\n\n{}\n\n## Contact\n\nWrite to our support team with any question.\n",
+        headed.join("\n\n")
+    );
+    let ev = events(&old, &new);
+    assert!(find(&ev, "section.added").is_empty(), "{:?}", kinds(&ev));
 }
 
 #[test]
