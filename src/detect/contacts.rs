@@ -12,21 +12,72 @@ static EMAIL: LazyLock<Regex> = LazyLock::new(|| {
 static PHONE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?:\+|\b)\d[\d ()./-]{7,18}\d\b").unwrap());
 
-/// A US-style street address ending in a state and ZIP code, or a European
-/// one ending in a postcode and town.
-static POSTAL: LazyLock<Regex> = LazyLock::new(|| {
+/// A US-style street address ending in a state and ZIP code.
+static POSTAL_US: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
         r"(?x)
         \b\d{1,6}\s+[A-Z][A-Za-z0-9.'\-\x20]{1,40}?\b(?:Ave|Avenue|St|Street|Rd|Road|Blvd|Boulevard|Dr|Drive|Lane|Ln|Way|Pl|Place|Plaza|Square|Sq|Court|Ct|Pkwy|Parkway|Hwy|Highway)\b\.?
         (?:[^.;:\n]{0,80}?)
         ,\s*[A-Z]{2}\s+\d{5}(?:-\d{4})?
         (?:,?\s*(?:USA|U\.S\.A\.|United\ States))?
-      | \b[A-ZÄÖÜ][\p{L}.\-]+(?:straße|strasse|str\.|gatan|vägen|weg|laan|straat|gade)\s+\d{1,5}[a-z]?,\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{Lu}\p{L}+
+    ",
+    )
+    .unwrap()
+});
+
+/// A European address ending in a postcode and town. Kept apart from
+/// [`POSTAL_US`] because its Unicode letter classes make it costly to compile
+/// (most of a small diff's start-up): it is built only for a sentence holding
+/// one of [`EU_STREET_WORDS`].
+static POSTAL_EU: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?x)
+        \b[A-ZÄÖÜ][\p{L}.\-]+(?:straße|strasse|str\.|gatan|vägen|weg|laan|straat|gade)\s+\d{1,5}[a-z]?,\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{Lu}\p{L}+
       | \b\d{1,4},?\s+(?:rue|avenue|boulevard|place|calle|avenida|via|rua)\s+[\p{L}'\x20\-]{2,40}?,\s*(?:[A-Z]{1,2}-)?\d{4,5}\s+\p{Lu}\p{L}+
     ",
     )
     .unwrap()
 });
+
+/// Every [`POSTAL_EU`] match contains one of these words (the regex is case
+/// sensitive), so a sentence without them cannot hold a European address.
+const EU_STREET_WORDS: &[&str] = &[
+    "straße",
+    "strasse",
+    "str.",
+    "gatan",
+    "vägen",
+    "weg",
+    "laan",
+    "straat",
+    "gade",
+    "rue",
+    "avenue",
+    "boulevard",
+    "place",
+    "calle",
+    "avenida",
+    "via",
+    "rua",
+];
+
+/// Postal addresses in a sentence, leftmost first and never overlapping,
+/// as one alternation of both patterns (US first) would find them.
+fn postal_matches(sentence: &str) -> Vec<regex::Match<'_>> {
+    let mut found: Vec<(regex::Match<'_>, u8)> =
+        POSTAL_US.find_iter(sentence).map(|m| (m, 0)).collect();
+    if EU_STREET_WORDS.iter().any(|w| sentence.contains(w)) {
+        found.extend(POSTAL_EU.find_iter(sentence).map(|m| (m, 1)));
+    }
+    found.sort_by_key(|(m, rank)| (m.start(), *rank));
+    let mut out: Vec<regex::Match<'_>> = Vec::new();
+    for (m, _) in found {
+        if out.last().is_none_or(|last| m.start() >= last.end()) {
+            out.push(m);
+        }
+    }
+    out
+}
 
 /// One contact point: the key it is compared by and how it is displayed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,7 +113,7 @@ pub fn find(sentence: &str, phone_context: bool) -> Vec<Contact> {
     // `then` keeps the regex uncompiled (it is costly to build) until a
     // sentence may hold what it finds.
     for m in postcode
-        .then(|| POSTAL.find_iter(sentence))
+        .then(|| postal_matches(sentence))
         .into_iter()
         .flatten()
     {
