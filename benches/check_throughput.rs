@@ -7,7 +7,8 @@
 //! and 10 % changed — repeated 3 times, and prints the medians of wall time
 //! and peak RSS (from `wait4`, so the child's own high-water mark) as a
 //! Markdown table. `PW_BENCH_SIZES=200,2000` and `PW_BENCH_REPEAT=3`
-//! override the defaults.
+//! override the defaults; `PW_BENCH_WRAP="perf record -g -o
+//! /tmp/perf-{pass}.data --"` runs each pass under a profiler.
 //!
 //! The policies are built from the repository's own snapshots
 //! (`snapshots/basecamp`, CC BY 4.0 "Basecamp policies" by 37signals, and
@@ -53,6 +54,14 @@ impl State {
             State::First => "first fetch (all new)",
             State::Unchanged => "nothing changed",
             State::TenPercent => "10% changed",
+        }
+    }
+
+    fn tag(self) -> &'static str {
+        match self {
+            State::First => "first",
+            State::Unchanged => "unchanged",
+            State::TenPercent => "changed",
         }
     }
 
@@ -287,10 +296,20 @@ fn write_config(dir: &Path, server: &TestServer, pool: &[Base], n: usize) -> Pat
 }
 
 /// Runs `policywatch check` once and measures it.
-fn run_check(config: &Path, out: &Path) -> Pass {
+fn run_check(config: &Path, out: &Path, tag: &str) -> Pass {
     let stdout = std::fs::File::create(out).expect("create the output file");
     let started = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_policywatch"))
+    // PW_BENCH_WRAP="perf record -g -o perf-{pass}.data --" profiles the child.
+    let wrap = std::env::var("PW_BENCH_WRAP").unwrap_or_default();
+    let mut argv: Vec<String> = wrap
+        .split_whitespace()
+        .map(|a| a.replace("{pass}", tag))
+        .collect();
+    argv.push(env!("CARGO_BIN_EXE_policywatch").to_string());
+    // Reaped by wait4 below, which also gives its peak RSS.
+    #[allow(clippy::zombie_processes)]
+    let child = Command::new(&argv[0])
+        .args(&argv[1..])
         .arg("--config")
         .arg(config)
         .args(["check", "--format", "json"])
@@ -379,7 +398,8 @@ fn main() {
             for (state, passes) in results.iter_mut() {
                 served = publish(&server, &pool, n, *state);
                 server.reset_counters();
-                let pass = run_check(&config, &dir.path().join("out.json"));
+                let tag = format!("{n}-{}", state.tag());
+                let pass = run_check(&config, &dir.path().join("out.json"), &tag);
                 let expected = state.expected(n);
                 let ok = pass.exit == 0
                     && (pass.new_versions, pass.unchanged) == expected
