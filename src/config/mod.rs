@@ -30,9 +30,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::notify::kind_matches;
 pub use error::ConfigError;
 pub use reqwest::Url;
-pub use values::{Schedule, TERMS_TYPES, kind_matches};
+pub use values::{Schedule, TERMS_TYPES};
 
 use crate::model::{InputFormat, ParseOptions};
 use crate::report::Severity;

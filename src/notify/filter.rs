@@ -3,24 +3,35 @@
 use crate::report::{Event, Severity};
 
 /// Match an event kind against a glob such as `retention.*`, `*.removed` or
-/// `*`. Only `*` is special; it matches any run of characters, dots included.
+/// `sale.change?`: `*` matches any run of characters (dots included) and
+/// `?` one character, as SQLite's GLOB does for `policywatch log --kind`.
 pub fn kind_matches(glob: &str, kind: &str) -> bool {
-    let parts: Vec<&str> = glob.split('*').collect();
-    if parts.len() == 1 {
-        return glob == kind;
-    }
-    let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !kind.starts_with(first) || kind.len() < first.len() + last.len() || !kind.ends_with(last) {
-        return false;
-    }
-    let mut rest = &kind[first.len()..kind.len() - last.len()];
-    for middle in &parts[1..parts.len() - 1] {
-        match rest.find(middle) {
-            Some(at) => rest = &rest[at + middle.len()..],
-            None => return false,
+    let (p, s): (Vec<char>, Vec<char>) = (glob.chars().collect(), kind.chars().collect());
+    let (mut pi, mut si) = (0, 0);
+    // Where the last `*` was, and where in `kind` it started matching; on a
+    // mismatch the star swallows one more character (linear, no recursion).
+    let mut star: Option<(usize, usize)> = None;
+    while si < s.len() {
+        match p.get(pi) {
+            Some('*') => {
+                star = Some((pi, si));
+                pi += 1;
+            }
+            Some(&c) if c == '?' || c == s[si] => {
+                pi += 1;
+                si += 1;
+            }
+            _ => match star {
+                Some((sp, ss)) => {
+                    pi = sp + 1;
+                    si = ss + 1;
+                    star = Some((sp, ss + 1));
+                }
+                None => return false,
+            },
         }
     }
-    true
+    p[pi..].iter().all(|&c| c == '*')
 }
 
 /// The filters of one webhook. Empty lists mean "everything".
@@ -84,6 +95,10 @@ mod tests {
         assert!(!kind_matches("retention.*", "third_party.added"));
         assert!(kind_matches("*_right.*", "user_right.added"));
         assert!(!kind_matches("a*a", "a"));
+        assert!(kind_matches("sale.change?", "sale.changed"));
+        assert!(!kind_matches("sale.change?", "sale.change"));
+        // Many stars on a long kind stay fast (no exponential backtracking).
+        assert!(!kind_matches("*a*a*a*a*a*a*a*a*a*b", &"a".repeat(200)));
     }
 
     #[test]

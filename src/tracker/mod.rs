@@ -22,7 +22,7 @@ use crate::db::{
 };
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, GuardOptions, check_body, parse_options};
 use crate::model::{Document, InputFormat, ParseOptions, sha256_hex};
-use crate::notify::{ChangeContext, EventFilter, PayloadFormat, VersionRef, build_payload};
+use crate::notify::{ChangeContext, PayloadFormat, VersionRef, build_payload};
 use crate::report::{Event, Summary};
 use crate::store::{CommitMeta, Store, StoreError, StoreLock, reconcile};
 
@@ -592,15 +592,10 @@ impl Handle {
             .webhooks
             .iter()
             .filter_map(|w| {
-                let filter = EventFilter {
-                    sources: w.sources.clone(),
-                    kinds: w.events.clone(),
-                    min_severity: w.min_severity,
-                };
                 let picked: Vec<usize> = events
                     .iter()
                     .enumerate()
-                    .filter(|(_, e)| filter.wants_source(&source.id) && filter.wants_event(e))
+                    .filter(|(_, e)| w.wants(&source.id, &e.kind, e.severity))
                     .map(|(i, _)| i)
                     .collect();
                 if picked.is_empty() {
