@@ -452,16 +452,20 @@ impl Handle {
             http_status: fetched.http_status,
         };
         let ext = doc.format.extension();
-
-        if last.as_ref().is_some_and(|l| l.text_sha256 == text_sha) {
-            let mut stores = lock(&self.stores);
-            let committed = match stores.store.commit_version(
+        // Git first, then SQLite: see the consistency protocol in crate::store.
+        let commit = |stores: &mut Stores| {
+            stores.store.commit_version(
                 &source.id,
                 Some((&fetched.bytes, ext)),
                 Some(&markdown),
                 fetched.fetched_at,
                 &meta,
-            ) {
+            )
+        };
+
+        if last.as_ref().is_some_and(|l| l.text_sha256 == text_sha) {
+            let mut stores = lock(&self.stores);
+            let committed = match commit(&mut stores) {
                 Ok(c) => c,
                 Err(e) => return CheckResult::Failed(e.to_string()),
             };
@@ -505,13 +509,7 @@ impl Handle {
         };
 
         let mut stores = lock(&self.stores);
-        let committed = match stores.store.commit_version(
-            &source.id,
-            Some((&fetched.bytes, ext)),
-            Some(&markdown),
-            fetched.fetched_at,
-            &meta,
-        ) {
+        let committed = match commit(&mut stores) {
             Ok(Some(c)) => c,
             Ok(None) => {
                 return CheckResult::Failed(format!(
