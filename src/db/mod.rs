@@ -190,10 +190,7 @@ impl Db {
     }
 
     fn err(&self, source: rusqlite::Error) -> DbError {
-        DbError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        sqlite_err(&self.path)(source)
     }
 
     /// The schema version of the open file.
@@ -213,11 +210,7 @@ impl Db {
             });
         }
         for (i, (_name, sql)) in MIGRATIONS.iter().enumerate().skip(found as usize) {
-            let path = self.path.clone();
-            let err = |source| DbError::Sqlite {
-                path: path.clone(),
-                source,
-            };
+            let err = sqlite_err(&self.path);
             let tx = self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -237,11 +230,7 @@ impl Db {
         sources: &[crate::config::Source],
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let path = self.path.clone();
-        let err = |source| DbError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -353,11 +342,7 @@ impl Db {
         failure_threshold: u32,
     ) -> Result<CheckRecorded> {
         self.require_source(&check.source_id)?;
-        let path = self.path.clone();
-        let err = |source| DbError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -398,11 +383,7 @@ impl Db {
             });
         }
         let seq = last.as_ref().map_or(1, |l| l.seq + 1);
-        let path = self.path.clone();
-        let err = |source| DbError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -482,11 +463,7 @@ impl Db {
         at: DateTime<Utc>,
     ) -> Result<(i64, Vec<String>)> {
         self.require_source(source_id)?;
-        let path = self.path.clone();
-        let err = |source| DbError::Sqlite {
-            path: path.clone(),
-            source,
-        };
+        let err = sqlite_err(&self.path);
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
@@ -922,4 +899,13 @@ fn insert_check(
         consecutive_failures: failures,
         transition,
     })
+}
+
+/// Wraps an SQLite error with the database's path. A free function, so that
+/// it can be used while a transaction borrows the connection.
+fn sqlite_err(path: &str) -> impl Fn(rusqlite::Error) -> DbError + Copy + '_ {
+    move |source| DbError::Sqlite {
+        path: path.to_string(),
+        source,
+    }
 }
