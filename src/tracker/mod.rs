@@ -153,27 +153,6 @@ impl Tracker {
         })
     }
 
-    /// The configuration this tracker runs.
-    pub fn config(&self) -> &Config {
-        &self.config
-    }
-
-    /// The shared HTTP client (its politeness limits are shared too).
-    pub fn fetcher(&self) -> &Fetcher {
-        &self.fetcher
-    }
-
-    /// Run `f` with the database, on a blocking thread.
-    pub async fn with_db<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&mut Db) -> T + Send + 'static,
-    ) -> Result<T, TrackerError> {
-        let stores = self.stores.clone();
-        tokio::task::spawn_blocking(move || f(&mut lock(&stores).db))
-            .await
-            .map_err(|e| TrackerError::Worker(e.to_string()))
-    }
-
     /// Check the given sources once, concurrently within the fetch limits.
     /// `done` is called as each source finishes (for progress output).
     pub async fn check(
