@@ -15,7 +15,7 @@
 //! Moves are the matched sections off a longest increasing subsequence of old
 //! indices taken in new order.
 
-mod features;
+pub(crate) mod features;
 mod lis;
 
 use std::cell::OnceCell;

@@ -192,24 +192,10 @@ fn word_set(s: &str) -> Vec<u64> {
     out
 }
 
-/// Dice similarity of two sentences' word sets.
+/// Dice similarity of two sentences' word sets (the same measure the
+/// aligner uses for sections).
 fn sentence_similarity(a: &[u64], b: &[u64]) -> f64 {
-    if a.is_empty() && b.is_empty() {
-        return 1.0;
-    }
-    let (mut i, mut j, mut n) = (0, 0, 0usize);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                n += 1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    2.0 * n as f64 / (a.len() + b.len()) as f64
+    crate::align::features::dice(a, b)
 }
 
 /// Two sentences this similar are one sentence rewritten.
