@@ -15,6 +15,7 @@ mod show;
 mod sources;
 mod stored;
 mod style;
+mod webhook;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -74,6 +75,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// The watch list with each source's last check.
     Sources(sources::SourcesArgs),
+    /// Webhook deliveries: list the outbox, re-send one, send a test alert.
+    Webhook(webhook::WebhookArgs),
 }
 
 /// Log line format on stderr.
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(args, &cli.global),
         Command::Show(args) => show::run(args, &cli.global),
         Command::Sources(args) => sources::run(args, &cli.global),
+        Command::Webhook(args) => webhook::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
