@@ -301,8 +301,13 @@ pub struct TestServer {
 impl TestServer {
     /// Start a server on an ephemeral port of 127.0.0.1.
     pub fn start() -> TestServer {
-        let std_listener =
-            std::net::TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        TestServer::start_on("127.0.0.1:0".parse().expect("a socket address"))
+    }
+
+    /// Start a server on this address (a receiver that "comes back" on the
+    /// port a client already knows).
+    pub fn start_on(addr: SocketAddr) -> TestServer {
+        let std_listener = std::net::TcpListener::bind(addr).expect("bind a loopback port");
         std_listener
             .set_nonblocking(true)
             .expect("set the listener non-blocking");
