@@ -545,7 +545,9 @@ impl Deliverer {
                 (Recorded::Delivered, r)
             }
             Decision::Retry { at, error, status } => {
-                warn!(delivery = %id, webhook = %d.webhook, status, attempt = attempts, next_attempt_at = %at, error = %error, "delivery failed; will retry");
+                // info, not warn: a receiver that is down for hours would
+                // otherwise fill the log; giving up is the warning.
+                info!(delivery = %id, webhook = %d.webhook, status, attempt = attempts, next_attempt_at = %at, error = %error, "delivery failed; will retry");
                 let r = self
                     .db(move |db| db.mark_attempt_failed(&id, &error, status, at))
                     .await;
