@@ -14,7 +14,8 @@
 //! Pipeline: [`extract`] (bytes to blocks) → [`normalize`] → [`segment`]
 //! (blocks to sections) → [`align`] (sections across versions) → [`textdiff`]
 //! (sentences and words) → [`detect`] (typed events) → [`report`] →
-//! [`render`]. The tracker adds [`config`], [`fetch`], [`store`] and [`db`].
+//! [`render`]. The tracker adds [`config`], [`fetch`], [`store`] and [`db`]; the daemon
+//! adds [`schedule`] and [`notify`].
 
 pub mod align;
 pub mod config;
@@ -30,6 +31,7 @@ pub mod normalize;
 pub mod notify;
 pub mod render;
 pub mod report;
+pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod textdiff;
