@@ -13,6 +13,7 @@ mod input;
 mod log;
 mod show;
 mod sources;
+mod status;
 mod stored;
 mod style;
 
@@ -74,6 +75,8 @@ pub enum Command {
     Show(show::ShowArgs),
     /// The watch list with each source's last check.
     Sources(sources::SourcesArgs),
+    /// Each source's last and next check and failures, and the webhook deliveries waiting or dead.
+    Status(status::StatusArgs),
 }
 
 /// Log line format on stderr.
@@ -127,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(args, &cli.global),
         Command::Show(args) => show::run(args, &cli.global),
         Command::Sources(args) => sources::run(args, &cli.global),
+        Command::Status(args) => status::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
