@@ -9,6 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
+use policywatch::notify::{Deliverer, DeliveryPass};
 use policywatch::tracker::{CheckResult, SourceReport, Tracker};
 
 use super::GlobalArgs;
@@ -37,6 +38,11 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .into_iter()
         .cloned()
         .collect();
+    let deliverer = Deliverer::new(
+        config.webhooks.clone(),
+        &config.database.path,
+        &config.fetch.user_agent,
+    );
     let tracker = Tracker::open(config, args.wait)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let paint = Painter::new(global.color.enabled(true));
@@ -81,7 +87,47 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
             failed
         );
     }
+    // Alerts queued now or earlier get one attempt; failures stay in the
+    // outbox for `watch` or the next check, and never change the exit code.
+    match deliverer {
+        Ok(d) => {
+            let pass = runtime.block_on(d.deliver_due());
+            if let Some(line) = alerts_line(&pass) {
+                // stdout stays one JSON document with --format json
+                if text {
+                    println!("{line}");
+                } else {
+                    eprintln!("{line}");
+                }
+            }
+        }
+        Err(e) => eprintln!("policywatch: alerts not sent now, they stay queued: {e}"),
+    }
     Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
+}
+
+/// `alerts: 2 delivered, 1 will be retried (…)`, or nothing when no alert was due.
+fn alerts_line(pass: &DeliveryPass) -> Option<String> {
+    if pass.total() == 0 {
+        return None;
+    }
+    let mut parts = Vec::new();
+    if pass.delivered > 0 {
+        parts.push(format!("{} delivered", pass.delivered));
+    }
+    if pass.retrying > 0 {
+        parts.push(format!(
+            "{} will be retried (run policywatch watch, or check again)",
+            pass.retrying
+        ));
+    }
+    if pass.dead > 0 {
+        parts.push(format!(
+            "{} failed for good (policywatch webhook deliveries --status dead)",
+            pass.dead
+        ));
+    }
+    Some(format!("alerts: {}", parts.join(", ")))
 }
 
 /// How many headline events are printed per source.

@@ -16,6 +16,7 @@ mod sources;
 mod status;
 mod stored;
 mod style;
+mod webhook;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -77,6 +78,8 @@ pub enum Command {
     Sources(sources::SourcesArgs),
     /// Each source's last and next check and failures, and the webhook deliveries waiting or dead.
     Status(status::StatusArgs),
+    /// Webhook deliveries: list the outbox, re-send one, send a test alert.
+    Webhook(webhook::WebhookArgs),
 }
 
 /// Log line format on stderr.
@@ -131,6 +134,7 @@ pub fn main() -> ExitCode {
         Command::Show(args) => show::run(args, &cli.global),
         Command::Sources(args) => sources::run(args, &cli.global),
         Command::Status(args) => status::run(args, &cli.global),
+        Command::Webhook(args) => webhook::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,

@@ -645,7 +645,7 @@ fn find_in_chain<T: StdError + 'static>(e: &(dyn StdError + 'static)) -> bool {
 }
 
 /// An error and its sources on one line, without repeating identical parts.
-fn error_chain(e: &(dyn StdError + 'static)) -> String {
+pub(crate) fn error_chain(e: &(dyn StdError + 'static)) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut cur = Some(e);
     while let Some(err) = cur {

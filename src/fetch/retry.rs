@@ -22,7 +22,7 @@ pub fn backoff_delay(retry: u32, base: Duration, max: Duration) -> Duration {
 /// A random number in `[0, 1)`. Jitter needs no quality beyond "differs per
 /// call", and std's per-instance SipHash keys give us that without a
 /// dependency.
-fn unit_random() -> f64 {
+pub(crate) fn unit_random() -> f64 {
     let mut h = std::collections::hash_map::RandomState::new().build_hasher();
     h.write_u128(
         SystemTime::now()
