@@ -19,6 +19,7 @@
 
 pub mod align;
 pub mod config;
+pub mod daemon;
 pub mod db;
 pub mod detect;
 pub mod diff;
