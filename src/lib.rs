@@ -14,10 +14,12 @@
 //! Pipeline: [`extract`] (bytes to blocks) → [`normalize`] → [`segment`]
 //! (blocks to sections) → [`align`] (sections across versions) → [`textdiff`]
 //! (sentences and words) → [`detect`] (typed events) → [`report`] →
-//! [`render`]. The tracker adds [`config`], [`fetch`], [`store`] and [`db`].
+//! [`render`]. The tracker adds [`config`], [`fetch`], [`store`] and [`db`]; the daemon
+//! adds [`schedule`] and [`notify`].
 
 pub mod align;
 pub mod config;
+pub mod daemon;
 pub mod db;
 pub mod detect;
 pub mod diff;
@@ -30,6 +32,7 @@ pub mod normalize;
 pub mod notify;
 pub mod render;
 pub mod report;
+pub mod schedule;
 pub mod segment;
 pub mod store;
 pub mod textdiff;

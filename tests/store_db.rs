@@ -6,8 +6,8 @@ use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use policywatch::db::{
-    Conditional, Db, DbError, DeliveryStatus, EventFilter, HealthTransition, NewCheck, NewDelivery,
-    NewVersion, Outcome, VersionRecord,
+    Conditional, Db, DbError, DeliveryStatus, EventFilter, HealthNotices, HealthTransition,
+    NewCheck, NewDelivery, NewVersion, Notice, Outcome, VersionRecord,
 };
 use policywatch::report::{Event, Severity, Sides, Summary};
 use policywatch::store::{
@@ -539,23 +539,55 @@ fn event_log_filters_and_json_shape() {
 fn checks_health_and_conditional_state() {
     let dir = tempfile::tempdir().unwrap();
     let (_store, mut db) = open(dir.path());
+    let notice = |kind: &str| Notice {
+        event: Event {
+            kind: kind.into(),
+            subject: Some("acme".into()),
+            from: None,
+            to: None,
+            severity: Severity::Medium,
+            section: Sides::default(),
+            evidence: Sides {
+                old: None,
+                new: Some("HTTP 503".into()),
+            },
+        },
+        deliveries: vec![NewDelivery {
+            webhook: "ops".into(),
+            event_indexes: vec![0],
+            payload: format!("{{\"type\":\"{kind}\"}}"),
+        }],
+    };
+    let notices = HealthNotices {
+        failing: Some(notice("source.failing")),
+        recovered: Some(notice("source.recovered")),
+    };
     let mut fail = NewCheck::new("acme", t(1, 0), Outcome::Failed);
     fail.error = Some("HTTP 503".into());
+    fail.notices = notices.clone();
     let r1 = db.record_check(&fail, 3).unwrap();
     let r2 = db.record_check(&fail, 3).unwrap();
+    fail.started_at = t(1, 1);
     let r3 = db.record_check(&fail, 3).unwrap();
+    fail.started_at = t(1, 2);
     let r4 = db.record_check(&fail, 3).unwrap();
     assert_eq!(
         (r1.transition, r2.transition, r3.transition, r4.transition),
         (None, None, Some(HealthTransition::Failing), None)
     );
     assert_eq!(r4.consecutive_failures, 4);
+    // One notice per episode, written with the check that tripped it.
+    assert_eq!(
+        [&r1, &r2, &r3, &r4].map(|r| r.notice_deliveries.len()),
+        [0, 0, 1, 0]
+    );
     let s = &db.sources_status().unwrap()[0];
     assert_eq!(
         (s.health.as_str(), s.last_error.as_deref()),
         ("failing", Some("HTTP 503"))
     );
     let mut ok = NewCheck::new("acme", t(2, 0), Outcome::NotModified);
+    ok.notices = notices;
     ok.conditional = Some(Conditional {
         etag: Some("\"abc\"".into()),
         last_modified: None,
@@ -565,7 +597,27 @@ fn checks_health_and_conditional_state() {
         (r5.transition, r5.consecutive_failures),
         (Some(HealthTransition::Recovered), 0)
     );
-    assert_eq!(db.record_check(&ok, 3).unwrap().transition, None);
+    assert_eq!(r5.notice_deliveries.len(), 1);
+    ok.started_at = t(2, 1);
+    let r6 = db.record_check(&ok, 3).unwrap();
+    assert_eq!((r6.transition, r6.notice_deliveries.len()), (None, 0));
+    let kinds: Vec<String> = db
+        .events(&EventFilter {
+            kind: Some("source.*".into()),
+            ..Default::default()
+        })
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.kind)
+        .collect();
+    assert_eq!(kinds, ["source.recovered", "source.failing"]);
+    let queued = db.deliveries(Some(DeliveryStatus::Pending), 10).unwrap();
+    assert_eq!(queued.len(), 2);
+    assert!(
+        queued
+            .iter()
+            .all(|d| d.webhook == "ops" && d.event_ids.len() == 1)
+    );
     assert_eq!(
         db.conditional("acme").unwrap().etag.as_deref(),
         Some("\"abc\"")
@@ -648,40 +700,6 @@ fn outbox_lifecycle() {
         e.contains("dlv_nope") && e.contains("webhook deliveries"),
         "{e}"
     );
-
-    // Operational notices carry their own deliveries.
-    let notice = Event {
-        kind: "source.failing".into(),
-        subject: Some("acme".into()),
-        from: None,
-        to: None,
-        severity: Severity::High,
-        section: Sides::default(),
-        evidence: Sides {
-            old: None,
-            new: Some("HTTP 503".into()),
-        },
-    };
-    let (_, ids) = db
-        .record_notice(
-            "acme",
-            &notice,
-            &[NewDelivery {
-                webhook: "ops".into(),
-                event_indexes: vec![0],
-                payload: "{}".into(),
-            }],
-            t(4, 0),
-        )
-        .unwrap();
-    assert_eq!(ids.len(), 1);
-    let rows = db
-        .events(&EventFilter {
-            kind: Some("source.*".into()),
-            ..Default::default()
-        })
-        .unwrap();
-    assert_eq!((rows.len(), rows[0].version), (1, None));
 }
 
 #[test]

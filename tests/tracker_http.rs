@@ -253,6 +253,53 @@ fn server_errors_are_retried_then_recorded_as_a_failed_check() {
 }
 
 #[test]
+fn a_failing_source_raises_one_notice_per_episode() {
+    let server = TestServer::start();
+    // 404 is not retried, so each check fails at once.
+    server.set("/privacy", Reply::status(404));
+    server.set("/hook", Reply::status(200));
+    let hook = server.url("/hook");
+    let setup = Setup::new(
+        &server.url("/privacy"),
+        &format!(
+            r#"
+[watch]
+failure_threshold = 2
+
+[[webhook]]
+name = "ops"
+url = "{hook}"
+secret = "s3cret"
+events = ["source.*"]
+"#
+        ),
+    );
+    let notices = || -> Vec<String> {
+        let db = setup.db();
+        let mut stmt = db
+            .prepare("SELECT kind FROM events WHERE kind LIKE 'source.%' ORDER BY id")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    for _ in 0..4 {
+        assert_eq!(setup.check().0, 1);
+    }
+    assert_eq!(notices(), ["source.failing"], "once, at the threshold");
+    server.set("/privacy", Reply::html(policy(SHIELD, "")));
+    assert_eq!(setup.check().0, 0);
+    assert_eq!(setup.check().0, 0);
+    assert_eq!(notices(), ["source.failing", "source.recovered"]);
+    // Each notice queued one delivery for the webhook, written with its event.
+    assert_eq!(
+        setup.count("SELECT COUNT(*) FROM outbox WHERE webhook = 'ops' AND change_id IS NULL"),
+        2
+    );
+}
+
+#[test]
 fn rate_limit_retry_after_is_honoured() {
     let server = TestServer::start();
     server.push("/privacy", Reply::too_many_requests("1"));

@@ -13,8 +13,10 @@ mod input;
 mod log;
 mod show;
 mod sources;
+mod status;
 mod stored;
 mod style;
+mod watch;
 mod webhook;
 
 use std::io::IsTerminal;
@@ -75,8 +77,12 @@ pub enum Command {
     Show(show::ShowArgs),
     /// The watch list with each source's last check.
     Sources(sources::SourcesArgs),
+    /// Each source's last and next check and failures, and the webhook deliveries waiting or dead.
+    Status(status::StatusArgs),
     /// Webhook deliveries: list the outbox, re-send one, send a test alert.
     Webhook(webhook::WebhookArgs),
+    /// Run as a daemon: check each source on its schedule and deliver webhook alerts.
+    Watch(watch::WatchArgs),
 }
 
 /// Log line format on stderr.
@@ -120,7 +126,7 @@ impl ColorWhen {
 pub fn main() -> ExitCode {
     // clap prints usage errors itself and exits with 2, like diff(1).
     let cli = Cli::parse();
-    init_logging(&cli.global);
+    init_logging(&cli.global, matches!(cli.command, Command::Watch(_)));
     tracing::debug!(config = ?cli.global.config, "starting");
     let result = match &cli.command {
         Command::Diff(args) => diff::run(args, &cli.global),
@@ -130,7 +136,9 @@ pub fn main() -> ExitCode {
         Command::History(args) => history::run(args, &cli.global),
         Command::Show(args) => show::run(args, &cli.global),
         Command::Sources(args) => sources::run(args, &cli.global),
+        Command::Status(args) => status::run(args, &cli.global),
         Command::Webhook(args) => webhook::run(args, &cli.global),
+        Command::Watch(args) => watch::run(args, &cli.global),
     };
     match result {
         Ok(code) => code,
@@ -154,9 +162,11 @@ fn report_error(err: &anyhow::Error) {
     }
 }
 
-fn init_logging(global: &GlobalArgs) {
+fn init_logging(global: &GlobalArgs, daemon: bool) {
     use tracing_subscriber::EnvFilter;
     let level = match global.verbose {
+        // A daemon's log is its output; a one-shot command's is noise.
+        0 if daemon => "warn,policywatch=info",
         0 => "warn",
         1 => "info",
         2 => "debug",

@@ -165,7 +165,9 @@ pub fn parse_schedule(text: &str) -> Result<Schedule, String> {
             ));
         }
     }
-    Ok(Schedule::Cron(fields.join(" ")))
+    let expr = fields.join(" ");
+    crate::schedule::parse_cron(&expr)?;
+    Ok(Schedule::Cron(expr))
 }
 
 /// Parses the interval of `every = "6h"`; it must be at least one second.
@@ -303,6 +305,12 @@ mod tests {
                 .contains("found 4 field(s)")
         );
         assert!(parse_schedule("* * * * $").unwrap_err().contains("\"$\""));
+        // The scheduler's own parser rejects what cron cannot mean.
+        assert!(
+            parse_schedule("61 * * * *")
+                .unwrap_err()
+                .contains("invalid cron expression")
+        );
         assert!(
             parse_schedule("every 10ms")
                 .unwrap_err()

@@ -27,7 +27,7 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 use thiserror::Error;
 
 use crate::report::{Event, Severity, Sides};
-pub use outbox::delivery_id;
+pub use outbox::{delivery_id, notice_delivery_id};
 pub use types::*;
 
 /// Numbered migrations; position + 1 is the schema version it produces.
@@ -452,34 +452,6 @@ impl Db {
         })
     }
 
-    /// Records an operational notice (`source.failing`, `source.recovered`)
-    /// and its deliveries in one transaction. Returns the event id and the
-    /// delivery ids.
-    pub fn record_notice(
-        &mut self,
-        source_id: &str,
-        event: &Event,
-        deliveries: &[NewDelivery],
-        at: DateTime<Utc>,
-    ) -> Result<(i64, Vec<String>)> {
-        self.require_source(source_id)?;
-        let err = sqlite_err(&self.path);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err)?;
-        let when = ts(at);
-        let event_id = insert_event(&tx, event, source_id, None, None, &when).map_err(err)?;
-        let mut ids = Vec::new();
-        for d in deliveries {
-            let id = delivery_id(&d.webhook, source_id, &format!("{}@{when}", event.kind));
-            outbox::insert(&tx, &id, d, source_id, None, &[event_id], &when).map_err(err)?;
-            ids.push(id);
-        }
-        tx.commit().map_err(err)?;
-        Ok((event_id, ids))
-    }
-
     /// The newest version of a source.
     pub fn last_version(&self, source_id: &str) -> Result<Option<VersionRow>> {
         self.version_where(source_id, "ORDER BY seq DESC LIMIT 1", None)
@@ -894,10 +866,25 @@ fn insert_check(
             params![c.source_id, cond.etag, cond.last_modified],
         )?;
     }
+    let notice = match transition {
+        Some(HealthTransition::Failing) => c.notices.failing.as_ref(),
+        Some(HealthTransition::Recovered) => c.notices.recovered.as_ref(),
+        None => None,
+    };
+    let mut notice_deliveries = Vec::new();
+    if let Some(n) = notice {
+        let event_id = insert_event(tx, &n.event, &c.source_id, None, None, &now)?;
+        for d in &n.deliveries {
+            let id = notice_delivery_id(&d.webhook, &c.source_id, &n.event.kind, c.started_at);
+            outbox::insert(tx, &id, d, &c.source_id, None, &[event_id], &now)?;
+            notice_deliveries.push(id);
+        }
+    }
     Ok(CheckRecorded {
         check_id,
         consecutive_failures: failures,
         transition,
+        notice_deliveries,
     })
 }
 

@@ -21,6 +21,12 @@ pub fn delivery_id(webhook: &str, source_id: &str, what: &str) -> String {
     format!("dlv_{}", hex::encode(&digest[..12]))
 }
 
+/// The delivery id of an operational notice: one per webhook, source, kind
+/// and check time, so a replay of the same check cannot queue it twice.
+pub fn notice_delivery_id(webhook: &str, source_id: &str, kind: &str, at: DateTime<Utc>) -> String {
+    delivery_id(webhook, source_id, &format!("{kind}@{}", super::ts(at)))
+}
+
 pub(super) fn insert(
     tx: &rusqlite::Transaction<'_>,
     id: &str,

@@ -90,6 +90,31 @@ pub struct NewCheck {
     /// SHA-256 of the raw snapshot the store now holds for this source;
     /// `None` keeps the stored one.
     pub snapshot_sha256: Option<String>,
+    /// Notices to record if this check moves the source between ok and
+    /// failing, in the same transaction as the check.
+    pub notices: HealthNotices,
+}
+
+/// An operational notice (`source.failing` or `source.recovered`) and the
+/// webhook deliveries that carry it.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// The event, as the `events` table and webhooks carry it.
+    pub event: Event,
+    /// One per webhook that wants it; `event_indexes` is `[0]`.
+    pub deliveries: Vec<NewDelivery>,
+}
+
+/// The notices a check may trigger. The tracker prepares both, because only
+/// the database transaction knows the source's health; the one that applies
+/// is written with the check, so a crash can never record the health change
+/// without its notice (or the reverse).
+#[derive(Debug, Clone, Default)]
+pub struct HealthNotices {
+    /// Recorded when the check reaches the failure threshold.
+    pub failing: Option<Notice>,
+    /// Recorded when the first good check follows `source.failing`.
+    pub recovered: Option<Notice>,
 }
 
 impl NewCheck {
@@ -106,6 +131,7 @@ impl NewCheck {
             commit: None,
             conditional: None,
             snapshot_sha256: None,
+            notices: HealthNotices::default(),
         }
     }
 }
@@ -128,6 +154,8 @@ pub struct CheckRecorded {
     pub consecutive_failures: u32,
     /// Set when this check moved the source between ok and failing.
     pub transition: Option<HealthTransition>,
+    /// Outbox ids of the notice recorded with the transition.
+    pub notice_deliveries: Vec<String>,
 }
 
 /// A new version to record.

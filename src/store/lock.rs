@@ -71,6 +71,29 @@ impl StoreLock {
         Ok(StoreLock { file, path })
     }
 
+    /// The pid of the process holding the lock (`"unknown"` if it wrote
+    /// none yet), or `None` when nobody holds it. Probes with a shared lock
+    /// released at once, so it never blocks and never writes.
+    pub fn holder(store: &Path) -> Option<String> {
+        let mut file = File::open(lock_path(store)).ok()?;
+        match file.try_lock_shared() {
+            Ok(()) => {
+                let _ = file.unlock();
+                None
+            }
+            Err(_) => {
+                let mut pid = String::new();
+                let _ = file.read_to_string(&mut pid);
+                let pid = pid.trim();
+                Some(if pid.is_empty() {
+                    "unknown".into()
+                } else {
+                    pid.to_string()
+                })
+            }
+        }
+    }
+
     /// The lock file.
     pub fn path(&self) -> &Path {
         &self.path

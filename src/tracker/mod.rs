@@ -10,7 +10,7 @@
 mod import;
 
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -18,12 +18,13 @@ use thiserror::Error;
 
 use crate::config::{Config, Source};
 use crate::db::{
-    Db, DbError, NewCheck, NewDelivery, NewVersion, Outcome, VersionRecord, delivery_id,
+    Db, DbError, HealthNotices, NewCheck, NewDelivery, NewVersion, Notice, Outcome, SourceStatus,
+    VersionRecord, delivery_id, notice_delivery_id,
 };
 use crate::fetch::{FetchError, FetchOutcome, Fetcher, GuardOptions, check_body, parse_options};
 use crate::model::{Document, InputFormat, ParseOptions, sha256_hex};
 use crate::notify::{ChangeContext, PayloadFormat, VersionRef, build_payload};
-use crate::report::{Event, Summary};
+use crate::report::{Event, Severity, Sides, Summary};
 use crate::store::{CommitMeta, Store, StoreError, StoreLock, reconcile};
 
 pub use import::{Highlight, ImportReport, dated_files};
@@ -52,6 +53,9 @@ pub enum TrackerError {
         /// What is wrong and what to do.
         problem: String,
     },
+    /// A new config cannot be applied to the running tracker.
+    #[error("config not reloaded: {0}")]
+    Reload(String),
     /// A worker thread panicked; a bug.
     #[error("internal error: a worker thread failed: {0}")]
     Worker(String),
@@ -113,9 +117,11 @@ struct Stores {
 
 /// An open tracker: the lock, the stores and the HTTP client.
 pub struct Tracker {
-    config: Arc<Config>,
+    // Behind locks so the daemon can reload them while checks run; each
+    // check takes a snapshot when it starts and keeps it to the end.
+    config: RwLock<Arc<Config>>,
     stores: Arc<Mutex<Stores>>,
-    fetcher: Fetcher,
+    fetcher: RwLock<Fetcher>,
     // Held for the tracker's lifetime: one writer per store.
     _lock: StoreLock,
 }
@@ -123,7 +129,7 @@ pub struct Tracker {
 impl std::fmt::Debug for Tracker {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Tracker")
-            .field("config", &self.config.file)
+            .field("config", &self.config().file)
             .finish_non_exhaustive()
     }
 }
@@ -146,11 +152,58 @@ impl Tracker {
         db.sync_sources(&config.sources, Utc::now())?;
         let fetcher = Fetcher::new(config.fetch.fetch_options())?;
         Ok(Tracker {
-            config: Arc::new(config),
+            config: RwLock::new(Arc::new(config)),
             stores: Arc::new(Mutex::new(Stores { store, db })),
-            fetcher,
+            fetcher: RwLock::new(fetcher),
             _lock: lock,
         })
+    }
+
+    /// The config in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.config
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Switch a running tracker to a new, already validated config (the
+    /// daemon's reload). Checks already running finish with the old one.
+    /// The store and the database cannot move while they are open.
+    pub fn reload(&self, config: Config) -> Result<(), TrackerError> {
+        let old = self.config();
+        for (what, before, after) in [
+            ("[store] path", &old.store.path, &config.store.path),
+            ("[database] path", &old.database.path, &config.database.path),
+        ] {
+            if before != after {
+                return Err(TrackerError::Reload(format!(
+                    "{what} changed from {} to {}; restart the daemon to move it",
+                    before.display(),
+                    after.display()
+                )));
+            }
+        }
+        lock(&self.stores)
+            .db
+            .sync_sources(&config.sources, Utc::now())?;
+        if config.fetch != old.fetch {
+            let fetcher = Fetcher::new(config.fetch.fetch_options())?;
+            *self
+                .fetcher
+                .write()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()) = fetcher;
+        }
+        *self
+            .config
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Arc::new(config);
+        Ok(())
+    }
+
+    /// Every source's last check and health, from the database.
+    pub fn sources_status(&self) -> Result<Vec<SourceStatus>, TrackerError> {
+        Ok(lock(&self.stores).db.sources_status()?)
     }
 
     /// Check the given sources once, concurrently within the fetch limits.
@@ -184,9 +237,13 @@ impl Tracker {
 
     fn handle(&self) -> Handle {
         Handle {
-            config: self.config.clone(),
+            config: self.config(),
             stores: self.stores.clone(),
-            fetcher: self.fetcher.clone(),
+            fetcher: self
+                .fetcher
+                .read()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone(),
         }
     }
 
@@ -292,7 +349,7 @@ impl Handle {
                 let mut check = NewCheck::new(&source.id, started_at, Outcome::NotModified);
                 check.http_status = Some(304);
                 check.duration_ms = started.elapsed().as_millis() as u64;
-                this.finish_check(check, CheckResult::NotModified)
+                this.finish_check(&source, check, CheckResult::NotModified)
             }
             Ok(FetchOutcome::Fetched {
                 status,
@@ -319,7 +376,7 @@ impl Handle {
                 check.http_status = e.status();
                 check.error = Some(e.to_string());
                 check.duration_ms = started.elapsed().as_millis() as u64;
-                this.finish_check(check, CheckResult::Failed(e.to_string()))
+                this.finish_check(&source, check, CheckResult::Failed(e.to_string()))
             }
         })
         .await;
@@ -327,11 +384,76 @@ impl Handle {
     }
 
     /// Record a check that made no version; a database error becomes the result.
-    fn finish_check(&self, check: NewCheck, result: CheckResult) -> CheckResult {
+    fn finish_check(
+        &self,
+        source: &Source,
+        mut check: NewCheck,
+        result: CheckResult,
+    ) -> CheckResult {
+        check.notices = self.health_notices(source, &check);
         let threshold = self.config.watch.failure_threshold;
         match lock(&self.stores).db.record_check(&check, threshold) {
             Ok(_) => result,
             Err(e) => CheckResult::Failed(format!("could not record the check: {e}")),
+        }
+    }
+
+    /// The `source.failing` / `source.recovered` notice this check would
+    /// send if it changes the source's health (the database decides).
+    fn health_notices(&self, source: &Source, check: &NewCheck) -> HealthNotices {
+        let (kind, evidence) = if check.outcome.is_failure() {
+            (
+                "source.failing",
+                format!(
+                    "{} checks in a row failed; the last: {}",
+                    self.config.watch.failure_threshold.max(1),
+                    check.error.as_deref().unwrap_or("unknown error")
+                ),
+            )
+        } else {
+            (
+                "source.recovered",
+                format!("checked successfully again ({})", check.outcome.as_str()),
+            )
+        };
+        let event = Event {
+            kind: kind.into(),
+            subject: Some(source.id.clone()),
+            from: None,
+            to: None,
+            // Both kinds share one severity so a webhook that gets the
+            // alarm also gets the all-clear.
+            severity: Severity::Medium,
+            section: Sides::default(),
+            evidence: Sides {
+                old: None,
+                new: Some(evidence),
+            },
+        };
+        let ctx = ChangeContext {
+            kind: kind.into(),
+            source: source.id.clone(),
+            source_name: source.name.clone(),
+            url: source.url.to_string(),
+            old_version: None,
+            new_version: None,
+            detected_at: check.started_at.to_rfc3339(),
+            diff_command: None,
+        };
+        let deliveries = self.outbox_rows(source, &ctx, std::slice::from_ref(&event), |webhook| {
+            notice_delivery_id(webhook, &source.id, kind, check.started_at)
+        });
+        let notice = Some(Notice { event, deliveries });
+        if check.outcome.is_failure() {
+            HealthNotices {
+                failing: notice,
+                recovered: None,
+            }
+        } else {
+            HealthNotices {
+                failing: None,
+                recovered: notice,
+            }
         }
     }
 
@@ -362,7 +484,11 @@ impl Handle {
             };
             if stored_sha.as_deref() == Some(raw_sha.as_str()) {
                 drop(stores);
-                return self.finish_check(new_check(Outcome::Unchanged), CheckResult::Unchanged);
+                return self.finish_check(
+                    source,
+                    new_check(Outcome::Unchanged),
+                    CheckResult::Unchanged,
+                );
             }
             let last = match stores.db.last_version(&source.id) {
                 Ok(l) => l,
@@ -398,7 +524,7 @@ impl Handle {
                 let msg = format!("{}: {e}", source.url);
                 let mut check = new_check(Outcome::Failed);
                 check.error = Some(msg.clone());
-                return self.finish_check(check, CheckResult::Failed(msg));
+                return self.finish_check(source, check, CheckResult::Failed(msg));
             }
         };
         let words = doc.word_count();
@@ -422,7 +548,7 @@ impl Handle {
             check.error = Some(msg.clone());
             // Keep the old validators: the next fetch must not get a 304 for a bot wall.
             check.conditional = None;
-            return self.finish_check(check, CheckResult::Suspicious(msg));
+            return self.finish_check(source, check, CheckResult::Suspicious(msg));
         }
         let markdown = doc.to_markdown();
         let text_sha = sha256_hex(markdown.as_bytes());
@@ -451,6 +577,7 @@ impl Handle {
             let mut check = new_check(Outcome::SnapshotOnly);
             check.commit = committed.map(|c| c.id.to_string());
             check.snapshot_sha256 = Some(raw_sha);
+            check.notices = self.health_notices(source, &check);
             let threshold = self.config.watch.failure_threshold;
             return match stores.db.record_check(&check, threshold) {
                 Ok(_) => CheckResult::SnapshotOnly,
@@ -503,6 +630,7 @@ impl Handle {
         let mut check = new_check(Outcome::NewVersion);
         check.commit = Some(commit.clone());
         check.snapshot_sha256 = Some(raw_sha.clone());
+        check.notices = self.health_notices(source, &check);
         let record = VersionRecord {
             check,
             version: NewVersion {
@@ -565,6 +693,20 @@ impl Handle {
                 .as_ref()
                 .map(|l| format!("policywatch diff {id}@{} {id}@{seq}", l.seq, id = source.id)),
         };
+        self.outbox_rows(source, &ctx, events, |webhook| {
+            delivery_id(webhook, &source.id, commit)
+        })
+    }
+
+    /// One outbox row per webhook that wants at least one of `events`, its
+    /// body built now so that what is queued is exactly what is sent.
+    fn outbox_rows(
+        &self,
+        source: &Source,
+        ctx: &ChangeContext,
+        events: &[Event],
+        id_of: impl Fn(&str) -> String,
+    ) -> Vec<NewDelivery> {
         self.config
             .webhooks
             .iter()
@@ -580,8 +722,8 @@ impl Handle {
                 }
                 let chosen: Vec<Event> = picked.iter().map(|&i| events[i].clone()).collect();
                 let format = w.format.as_str().parse().unwrap_or(PayloadFormat::Json);
-                let id = delivery_id(&w.name, &source.id, commit);
-                let body = build_payload(format, &ctx, &id, &chosen, MAX_PAYLOAD_BYTES);
+                let id = id_of(&w.name);
+                let body = build_payload(format, ctx, &id, &chosen, MAX_PAYLOAD_BYTES);
                 Some(NewDelivery {
                     webhook: w.name.clone(),
                     event_indexes: picked,

@@ -1,0 +1,29 @@
+//! `policywatch watch`: the daemon. Runs until SIGINT or SIGTERM; SIGHUP or
+//! an edit of the config file reloads it. See [`policywatch::daemon`].
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use policywatch::daemon::Daemon;
+
+use super::GlobalArgs;
+use super::common::load_config;
+
+/// Arguments of `policywatch watch`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// Wait for a running `check` on the same store instead of refusing.
+    #[arg(long)]
+    pub wait: bool,
+}
+
+/// Run the daemon; exit 0 after a clean stop.
+pub fn run(args: &WatchArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let config = load_config(global)?;
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    let daemon = Daemon::open(config, args.wait)?;
+    runtime.block_on(daemon.run())?;
+    Ok(ExitCode::SUCCESS)
+}
