@@ -564,6 +564,9 @@ impl Deliverer {
             Err(e) => {
                 // Unrecorded, the row stays pending and due: it is sent again.
                 warn!(delivery = %d.id, error = %e, "cannot record the delivery outcome; it will be sent again");
+                // Still claimed, so the loop cannot re-send it in a tight
+                // loop while the database refuses writes.
+                tokio::time::sleep(DB_ERROR_PAUSE).await;
                 Recorded::Retrying
             }
         }
