@@ -134,7 +134,9 @@ fn when(t: Option<DateTime<Utc>>) -> String {
 
 fn text(s: &Status, paint: &Painter, now: DateTime<Utc>) -> String {
     let mut out = match &s.running_pid {
-        Some(pid) => format!("daemon: running (pid {pid})\n"),
+        Some(pid) => format!(
+            "daemon: running (pid {pid} holds the store: `policywatch watch`, or a `check`)\n"
+        ),
         None => "daemon: not running (start it with `policywatch watch`)\n".to_string(),
     };
     out.push_str(&format!(
