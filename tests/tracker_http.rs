@@ -292,11 +292,22 @@ events = ["source.*"]
     assert_eq!(setup.check().0, 0);
     assert_eq!(setup.check().0, 0);
     assert_eq!(notices(), ["source.failing", "source.recovered"]);
-    // Each notice queued one delivery for the webhook, written with its event.
+    // Each notice queued one delivery for the webhook, written with its event,
+    // and `check` delivered it before exiting: one alarm, one all-clear.
     assert_eq!(
-        setup.count("SELECT COUNT(*) FROM outbox WHERE webhook = 'ops' AND change_id IS NULL"),
+        setup.count("SELECT COUNT(*) FROM outbox WHERE webhook = 'ops' AND change_id IS NULL AND status = 'delivered'"),
         2
     );
+    let types: Vec<String> = server
+        .requests("/hook")
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
+            assert_eq!(body["events"][0]["subject"], "acme-privacy");
+            body["type"].as_str().unwrap().to_string()
+        })
+        .collect();
+    assert_eq!(types, ["source.failing", "source.recovered"]);
 }
 
 #[test]
