@@ -371,6 +371,49 @@ fn http_errors_exit_2_naming_the_url() {
 }
 
 #[test]
+fn a_challenge_page_served_with_200_is_not_diffed() {
+    let challenge = "<html><head><title>Just a moment...</title></head><body><script>window._cf_chl_opt={}</script>Checking your browser.</body></html>";
+    let server = serve(vec![
+        ("/ok", 200, "text/plain", OLD.into()),
+        ("/wall", 200, "text/html", challenge.into()),
+    ]);
+    let wall = format!("{}/wall", server.base);
+    let o = run(&["diff", &format!("{}/ok", server.base), &wall]);
+    assert_eq!(o.status.code(), Some(2), "stdout: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!("{wall}: is a bot-wall page (Cloudflare")),
+        "{err}"
+    );
+    assert!(
+        err.contains("policywatch: hint:") && err.contains("block bots"),
+        "{err}"
+    );
+    assert!(o.stdout.is_empty(), "no report for a challenge page");
+}
+
+#[test]
+fn server_errors_are_retried_once_then_reported() {
+    let server = serve(vec![
+        ("/ok", 200, "text/plain", OLD.into()),
+        ("/down", 503, "text/plain", "maintenance".into()),
+    ]);
+    let down = format!("{}/down", server.base);
+    let o = run(&["diff", &format!("{}/ok", server.base), &down]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.contains(&format!(
+            "{down}: HTTP 503 Service Unavailable (2 attempts)"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("try again later"), "{err}");
+    // One for /ok, two for /down.
+    assert_eq!(server.agents.lock().unwrap().len(), 3);
+}
+
+#[test]
 fn oversize_bodies_are_refused() {
     let server = serve(vec![
         ("/ok", 200, "text/plain", OLD.into()),

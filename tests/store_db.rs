@@ -5,14 +5,15 @@
 use std::path::Path;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use git2::Oid;
 use policywatch::db::{
     Conditional, Db, DbError, DeliveryStatus, EventFilter, HealthNotices, HealthTransition,
     NewCheck, NewDelivery, NewVersion, Notice, Outcome, VersionRecord,
 };
 use policywatch::report::{Event, Severity, Sides, Summary};
 use policywatch::store::{
-    CommitMeta, Detected, Fetched, RecordKind, Recorded, Revision, Store, StoreError, StoreLock,
-    reconcile, record_fetch, resolve_in,
+    CommitMeta, RecordKind, Revision, Store, StoreError, StoreLock, reconcile, resolve_in,
+    sha256_hex,
 };
 
 fn t(day: u32, hour: u32) -> DateTime<Utc> {
@@ -53,9 +54,11 @@ fn event(kind: &str, subject: &str, severity: Severity) -> Event {
     }
 }
 
-/// The recording protocol as the check command runs it (git first, then
-/// one database transaction), through `record_fetch`. Returns the version's
-/// seq when one was made.
+/// The recording protocol as the tracker runs it (`Handle::record_fetched`):
+/// unchanged bytes cost one check row and leave git alone; otherwise git
+/// first (`Store::commit_version`), then ONE database transaction — a check
+/// for a snapshot-only record, or the check, version, change, events and
+/// outbox rows for a new version. Returns the version's seq when one was made.
 fn record(
     store: &Store,
     db: &mut Db,
@@ -65,50 +68,90 @@ fn record(
     at: DateTime<Utc>,
     events: &[Event],
 ) -> Option<u32> {
-    let url = format!("https://{source}.example/privacy");
-    let fetched = Fetched {
-        source_id: source,
-        url: &url,
-        raw: raw.as_bytes(),
-        ext: "html",
-        normalised: text,
-        word_count: text.split_whitespace().count(),
-        format: "html",
-        started_at: at,
-        fetched_at: at,
+    const THRESHOLD: u32 = 3;
+    let raw_sha = sha256_hex(raw.as_bytes());
+    let mut check = NewCheck {
         duration_ms: 5,
         http_status: Some(200),
-        conditional: None,
+        bytes: Some(raw.len() as u64),
+        snapshot_sha256: Some(raw_sha.clone()),
+        ..NewCheck::new(source, at, Outcome::Unchanged)
     };
-    let recorded = record_fetch(store, db, &fetched, 3, |input| {
-        assert_eq!(input.new_seq, input.previous.seq + 1);
-        assert_eq!(
-            policywatch::store::sha256_hex(input.old_text.as_bytes()),
-            input.previous.text_sha256
-        );
-        Detected {
-            summary: Summary {
-                substantive: true,
-                max_severity: events.iter().map(|e| e.severity).max(),
-                ..Summary::default()
-            },
-            events: events.to_vec(),
-            deliveries: if events.is_empty() {
-                vec![]
-            } else {
-                vec![NewDelivery {
-                    webhook: "ops".into(),
-                    event_indexes: (0..events.len()).collect(),
-                    payload: "{}".into(),
-                }]
-            },
-        }
-    })
-    .unwrap();
-    match recorded {
-        Recorded::NewVersion { version, .. } => Some(version.seq),
-        Recorded::Unchanged(_) | Recorded::SnapshotOnly { .. } => None,
+    if db.snapshot_sha256(source).unwrap().as_deref() == Some(raw_sha.as_str()) {
+        db.record_check(&check, THRESHOLD).unwrap();
+        return None;
     }
+    let previous = db.last_version(source).unwrap();
+    let text_sha = sha256_hex(text.as_bytes());
+    let same_text = previous.as_ref().is_some_and(|p| p.text_sha256 == text_sha);
+    let url = format!("https://{source}.example/privacy");
+    let meta = CommitMeta {
+        url: url.clone(),
+        http_status: Some(200),
+    };
+    let committed = store
+        .commit_version(
+            source,
+            Some((raw.as_bytes(), "html")),
+            Some(text),
+            at,
+            &meta,
+        )
+        .unwrap();
+    if same_text {
+        if let Some(c) = &committed {
+            assert_eq!(c.kind, RecordKind::SnapshotOnly, "same text, new bytes");
+        }
+        check.outcome = Outcome::SnapshotOnly;
+        check.commit = committed.map(|c| c.id.to_string());
+        db.record_check(&check, THRESHOLD).unwrap();
+        return None;
+    }
+    let c = committed.expect("new text makes a commit");
+    assert_eq!(c.kind, RecordKind::NewVersion);
+    assert_eq!(c.text_sha256.as_deref(), Some(text_sha.as_str()));
+    let summary = previous.as_ref().map(|p| {
+        // The tracker diffs against the previous text as stored in git.
+        let old = store
+            .read_version(source, Oid::from_str(&p.version_commit).unwrap())
+            .unwrap();
+        assert_eq!(sha256_hex(old.as_bytes()), p.text_sha256);
+        Summary {
+            substantive: true,
+            max_severity: events.iter().map(|e| e.severity).max(),
+            ..Summary::default()
+        }
+    });
+    let deliveries = if events.is_empty() {
+        vec![]
+    } else {
+        vec![NewDelivery {
+            webhook: "ops".into(),
+            event_indexes: (0..events.len()).collect(),
+            payload: "{}".into(),
+        }]
+    };
+    check.outcome = Outcome::NewVersion;
+    check.commit = Some(c.id.to_string());
+    let rec = VersionRecord {
+        check,
+        version: NewVersion {
+            version_commit: c.id.to_string(),
+            snapshot_commit: Some(c.id.to_string()),
+            raw_sha256: raw_sha,
+            text_sha256: text_sha,
+            fetched_at: at,
+            word_count: text.split_whitespace().count(),
+            format: "html".into(),
+            url,
+        },
+        summary: summary.as_ref(),
+        events,
+        deliveries,
+    };
+    let version = db.record_version_with_change(&rec, THRESHOLD).unwrap();
+    assert_eq!(version.seq, previous.map_or(1, |p| p.seq + 1));
+    Some(version.seq)
 }
 
 /// The invariants of issue 3: git and SQLite agree, no version without its
@@ -126,10 +169,7 @@ fn assert_consistent(store: &Store, db: &Db, sources: &[&str]) {
             assert_eq!(v.seq as usize, i + 1);
             assert_eq!(h.commit.to_string(), v.version_commit, "{s}@{}", i + 1);
             let text = store.read_version(s, h.commit).unwrap();
-            assert_eq!(
-                policywatch::store::sha256_hex(text.as_bytes()),
-                v.text_sha256
-            );
+            assert_eq!(sha256_hex(text.as_bytes()), v.text_sha256);
             if i > 0 {
                 let n: i64 = db
                     .connection()

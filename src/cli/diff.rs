@@ -133,8 +133,8 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (&args.new, &new_src, new_stored),
     )?;
 
-    let old = parse(&args.old, old_loaded, args)?;
-    let new = parse(&args.new, new_loaded, args)?;
+    let old = parse(&args.old, old_loaded, &old_src, args)?;
+    let new = parse(&args.new, new_loaded, &new_src, args)?;
     let report = policywatch::diff(&old, &new);
     tracing::info!(
         substantive = report.summary.substantive,
@@ -191,7 +191,7 @@ fn load_both(
     Ok((old, new))
 }
 
-fn parse(arg: &str, loaded: Loaded, args: &DiffArgs) -> Result<Document> {
+fn parse(arg: &str, loaded: Loaded, src: &Source, args: &DiffArgs) -> Result<Document> {
     input::check_bytes(arg, &loaded.bytes, args.input_format.is_some())?;
     let opts = ParseOptions {
         format: args.input_format.map(Into::into),
@@ -200,7 +200,12 @@ fn parse(arg: &str, loaded: Loaded, args: &DiffArgs) -> Result<Document> {
         language: args.language.clone(),
         content_type: loaded.content_type,
     };
-    Document::parse(&loaded.label, &loaded.bytes, &opts).with_context(|| arg.to_string())
+    let doc =
+        Document::parse(&loaded.label, &loaded.bytes, &opts).with_context(|| arg.to_string())?;
+    if matches!(src, Source::Url(_)) {
+        input::check_fetched_page(arg, &loaded.bytes, doc.word_count())?;
+    }
+    Ok(doc)
 }
 
 fn write_output(path: Option<&PathBuf>, out: &str) -> Result<()> {

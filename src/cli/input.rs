@@ -1,27 +1,20 @@
 //! Reading one input of `policywatch diff`: a file, `-` for stdin, or an
-//! http(s) URL fetched once.
-//!
-//! Deliberately small: no retries, no politeness. The tracker's fetch module
-//! will replace the HTTP part; until then this is enough for one-off diffs.
+//! http(s) URL fetched once through the tracker's [`Fetcher`] (retries,
+//! gzip/brotli, body cap, redirect-loop and bot-wall detection), with its
+//! errors retold for a one-off command.
 
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Result;
+use policywatch::fetch::guard::detect_bot_wall;
+use policywatch::fetch::{
+    FetchError, FetchOptions, FetchOutcome, FetchRequest, Fetcher, GuardOptions,
+};
 
-/// Whole-request timeout for a URL.
-const TIMEOUT: Duration = Duration::from_secs(30);
 /// Largest body accepted, from a URL or stdin.
 pub const MAX_BODY: usize = 10 * 1024 * 1024;
-/// Redirects followed before giving up.
-const MAX_REDIRECTS: usize = 5;
-/// Names the project, so site owners know who is calling.
-const USER_AGENT: &str = concat!(
-    "policywatch/",
-    env!("CARGO_PKG_VERSION"),
-    " (+https://github.com/policywatch/policywatch)"
-);
 
 /// An input that could not be read: which one, what went wrong, and what
 /// the user might do about it.
@@ -220,7 +213,8 @@ fn looks_binary(bytes: &[u8]) -> bool {
 }
 
 /// Fetch every URL among the inputs concurrently (each once) on a small
-/// runtime; the order of the results follows `urls`.
+/// runtime, through the tracker's [`Fetcher`]; the order of the results
+/// follows `urls`.
 pub fn fetch_all(urls: &[(&str, &reqwest::Url)]) -> Vec<Result<Loaded, InputError>> {
     // Two local files need no runtime and no TLS client: building them
     // (loading the system's root certificates) would be most of a small
@@ -228,57 +222,34 @@ pub fn fetch_all(urls: &[(&str, &reqwest::Url)]) -> Vec<Result<Loaded, InputErro
     if urls.is_empty() {
         return Vec::new();
     }
+    let all_fail = |problem: String| {
+        urls.iter()
+            .map(|(arg, _)| Err(fail(arg, problem.clone(), None)))
+            .collect()
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            return urls
-                .iter()
-                .map(|(arg, _)| {
-                    Err(fail(
-                        arg,
-                        format!("cannot start the HTTP client: {e}"),
-                        None,
-                    ))
-                })
-                .collect();
-        }
+        Err(e) => return all_fail(format!("cannot start the HTTP client: {e}")),
     };
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .user_agent(USER_AGENT)
-            .timeout(TIMEOUT)
-            .connect_timeout(Duration::from_secs(10))
-            .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
-            .build();
-        let client = match client {
-            Ok(c) => c,
-            Err(e) => {
-                return urls
-                    .iter()
-                    .map(|(arg, _)| {
-                        Err(fail(
-                            arg,
-                            format!("cannot start the HTTP client: {e}"),
-                            None,
-                        ))
-                    })
-                    .collect();
-            }
+        let fetcher = match Fetcher::new(fetch_options()) {
+            Ok(f) => f,
+            Err(e) => return all_fail(e.to_string()),
         };
         // The two sides of a diff are fetched concurrently.
         match urls {
             [(a_arg, a_url), (b_arg, b_url)] => {
                 let (a, b) =
-                    tokio::join!(fetch(&client, a_arg, a_url), fetch(&client, b_arg, b_url));
+                    tokio::join!(fetch(&fetcher, a_arg, a_url), fetch(&fetcher, b_arg, b_url));
                 vec![a, b]
             }
             _ => {
                 let mut out = Vec::with_capacity(urls.len());
                 for (arg, url) in urls {
-                    out.push(fetch(&client, arg, url).await);
+                    out.push(fetch(&fetcher, arg, url).await);
                 }
                 out
             }
@@ -286,104 +257,199 @@ pub fn fetch_all(urls: &[(&str, &reqwest::Url)]) -> Vec<Result<Loaded, InputErro
     })
 }
 
-async fn fetch(
-    client: &reqwest::Client,
-    arg: &str,
-    url: &reqwest::Url,
-) -> Result<Loaded, InputError> {
+/// Settings for one interactive fetch: the tracker's limits, but one quick
+/// retry instead of three patient ones, and no politeness delay between the
+/// two sides (two requests do not hammer anyone).
+fn fetch_options() -> FetchOptions {
+    FetchOptions {
+        max_body_bytes: MAX_BODY as u64,
+        retries: 1,
+        backoff_max: Duration::from_secs(2),
+        max_retry_after: Duration::from_secs(10),
+        per_host_delay: Duration::ZERO,
+        ..FetchOptions::default()
+    }
+}
+
+async fn fetch(fetcher: &Fetcher, arg: &str, url: &reqwest::Url) -> Result<Loaded, InputError> {
     tracing::info!(%url, "fetching");
-    let mut resp = client
-        .get(url.clone())
-        .send()
-        .await
-        .map_err(|e| request_error(arg, &e))?;
-    let status = resp.status();
-    if !status.is_success() {
-        let hint = match status.as_u16() {
-            401 | 403 => "the site may block bots; try --select or download it yourself",
-            404 | 410 => "check the URL; the policy may have moved",
-            429 => "the site is rate-limiting; wait and try again, or download it yourself",
-            500..=599 => "the server failed; try again later",
-            _ => "check the URL, or download the page yourself and pass the file",
-        };
-        return Err(fail(arg, format!("HTTP {status}"), Some(hint)));
-    }
-    let content_type = resp
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string);
-    let too_big = || {
-        fail(
+    match fetcher.fetch(&FetchRequest::new(url.as_str())).await {
+        Ok(FetchOutcome::Fetched {
+            body, content_type, ..
+        }) => {
+            tracing::debug!(%url, bytes = body.len(), content_type = ?content_type, "fetched");
+            Ok(Loaded {
+                label: url.to_string(),
+                bytes: body,
+                content_type,
+            })
+        }
+        Ok(FetchOutcome::NotModified { .. }) => Err(InputError::internal(
             arg,
-            "response is larger than 10 MB",
-            Some("download it yourself and pass the file"),
-        )
+            "304 Not Modified for an unconditional request",
+        )),
+        Err(e) => Err(fetch_error(arg, &e, fetcher.options())),
+    }
+}
+
+const BOT_HINT: &str =
+    "the site may block bots; open the page in a browser, save it and pass the file";
+const DOWNLOAD_HINT: &str = "download it yourself and pass the file";
+
+/// Say what went wrong in the words of `diff`: the tracker's messages point
+/// at config keys (`[fetch] timeout`, a source's `headers`) that mean
+/// nothing to a one-off command.
+fn fetch_error(arg: &str, e: &FetchError, opts: &FetchOptions) -> InputError {
+    let tries = |n: u32| {
+        if n > 1 {
+            format!(" ({n} attempts)")
+        } else {
+            String::new()
+        }
     };
-    if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
-        return Err(too_big());
-    }
-    let mut bytes = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| request_error(arg, &e))? {
-        if bytes.len() + chunk.len() > MAX_BODY {
-            return Err(too_big());
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    tracing::debug!(%url, bytes = bytes.len(), content_type = ?content_type, "fetched");
-    Ok(Loaded {
-        label: url.to_string(),
-        bytes,
-        content_type,
-    })
-}
-
-fn request_error(arg: &str, e: &reqwest::Error) -> InputError {
-    if e.is_timeout() {
-        fail(
+    match e {
+        FetchError::InvalidUrl { reason, .. } => fail(
             arg,
-            "timed out after 30 s",
+            format!("bad URL: {reason}"),
+            Some("check the URL for typos"),
+        ),
+        FetchError::UnsupportedScheme { scheme, .. } => {
+            fail(arg, format!("bad URL: unsupported scheme {scheme:?}"), None)
+        }
+        FetchError::InvalidHeader { name, .. } => {
+            InputError::internal(arg, &format!("invalid header {name:?}"))
+        }
+        FetchError::Client(reason) => {
+            fail(arg, format!("cannot start the HTTP client: {reason}"), None)
+        }
+        FetchError::Timeout {
+            timeout, attempts, ..
+        } => fail(
+            arg,
+            format!(
+                "timed out after {} s{}",
+                timeout.as_secs(),
+                tries(*attempts)
+            ),
             Some("the server is slow or unreachable; try again later or download it yourself"),
-        )
-    } else if e.is_redirect() {
-        fail(
+        ),
+        FetchError::Connect {
+            reason, attempts, ..
+        } => fail(
             arg,
-            format!("too many redirects (more than {MAX_REDIRECTS})"),
-            Some("open the URL in a browser and pass the final address"),
-        )
-    } else if e.is_connect() {
-        fail(
-            arg,
-            format!("cannot connect: {}", root_cause(e)),
+            format!(
+                "cannot connect: {}{}",
+                unwrap_reason(reason),
+                tries(*attempts)
+            ),
             Some("check the URL and your network connection"),
-        )
-    } else {
-        fail(arg, format!("request failed: {}", error_chain(e)), None)
-    }
-}
-
-/// The innermost error: for a failed connection it says why ("Connection
-/// refused", "dns error …") without reqwest's wrapping.
-fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut cur = e;
-    while let Some(next) = cur.source() {
-        cur = next;
-    }
-    cur.to_string()
-}
-
-/// reqwest's top-level message is terse; its sources say what really failed.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut parts = vec![e.to_string()];
-    let mut cur = e.source();
-    while let Some(s) = cur {
-        let text = s.to_string();
-        if parts.last() != Some(&text) {
-            parts.push(text);
+        ),
+        FetchError::Network {
+            reason, attempts, ..
+        } => fail(
+            arg,
+            format!(
+                "request failed: {}{}",
+                unwrap_reason(reason),
+                tries(*attempts)
+            ),
+            Some("try again later"),
+        ),
+        FetchError::Decode { reason, .. } => fail(
+            arg,
+            format!("cannot decode the response body: {reason}"),
+            Some(DOWNLOAD_HINT),
+        ),
+        FetchError::Status {
+            status, attempts, ..
+        } => {
+            let hint = match status {
+                401 | 403 => BOT_HINT,
+                404 | 410 => "check the URL; the policy may have moved",
+                429 => "the site is rate-limiting; wait and try again, or download it yourself",
+                500..=599 => "the server failed; try again later",
+                _ => "check the URL, or download the page yourself and pass the file",
+            };
+            let status = reqwest::StatusCode::from_u16(*status)
+                .map_or_else(|_| status.to_string(), |s| s.to_string());
+            fail(
+                arg,
+                format!("HTTP {status}{}", tries(*attempts)),
+                Some(hint),
+            )
         }
-        cur = s.source();
+        FetchError::BotWall { status, reason, .. } => fail(
+            arg,
+            format!("HTTP {status}: blocked by a bot wall ({reason})"),
+            Some(BOT_HINT),
+        ),
+        FetchError::RetryAfterTooLong {
+            status,
+            retry_after,
+            ..
+        } => fail(
+            arg,
+            format!(
+                "HTTP {status}: the server asks to wait {} s before trying again",
+                retry_after.as_secs()
+            ),
+            Some("wait and try again, or download it yourself"),
+        ),
+        FetchError::TooLarge { .. } => fail(
+            arg,
+            format!(
+                "response is larger than {} MB",
+                opts.max_body_bytes / (1024 * 1024)
+            ),
+            Some(DOWNLOAD_HINT),
+        ),
+        FetchError::TooManyRedirects { max, looped, .. } => fail(
+            arg,
+            if *looped {
+                "redirect loop".to_string()
+            } else {
+                format!("too many redirects (more than {max})")
+            },
+            Some("open the URL in a browser and pass the final address"),
+        ),
+        FetchError::Io { path, source, .. } => fail(
+            arg,
+            format!("cannot read {}: {source}", path.display()),
+            None,
+        ),
     }
-    parts.join(": ")
+}
+
+/// The fetcher keeps reqwest's and hyper's wrapping ("error sending request:
+/// client error (Connect): tcp connect error: Connection refused"); a person
+/// at a terminal needs only the last, specific part.
+fn unwrap_reason(reason: &str) -> &str {
+    const WRAPPERS: [&str; 3] = [
+        "error sending request: ",
+        "client error (Connect): ",
+        "tcp connect error: ",
+    ];
+    let mut rest = reason;
+    while let Some(next) = WRAPPERS.iter().find_map(|w| rest.strip_prefix(w)) {
+        rest = next;
+    }
+    rest
+}
+
+/// A page that came back 200 may still be a bot wall or a challenge page;
+/// diffing one against the policy would report a bogus rewrite. `words` is
+/// the extracted document's word count (short pages are judged harder).
+pub fn check_fetched_page(arg: &str, bytes: &[u8], words: usize) -> Result<(), InputError> {
+    let raw = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    let max_words = GuardOptions::default().bot_wall_max_words;
+    match detect_bot_wall(200, &raw, words, max_words) {
+        Some(reason) => Err(fail(
+            arg,
+            format!("is a bot-wall page ({reason}), not the policy"),
+            Some(BOT_HINT),
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -419,6 +485,84 @@ mod tests {
     }
 
     #[test]
+    fn connection_errors_lose_the_client_wrapping() {
+        assert_eq!(
+            unwrap_reason(
+                "error sending request: client error (Connect): tcp connect error: Connection refused (os error 111)"
+            ),
+            "Connection refused (os error 111)"
+        );
+        assert_eq!(
+            unwrap_reason("client error (Connect): dns error: no such host"),
+            "dns error: no such host"
+        );
+        assert_eq!(unwrap_reason("connection reset"), "connection reset");
+    }
+
+    #[test]
+    fn fetch_errors_keep_the_cli_hints() {
+        let opts = fetch_options();
+        let status = |status, attempts| {
+            fetch_error(
+                "u",
+                &FetchError::Status {
+                    url: "u".into(),
+                    status,
+                    attempts,
+                },
+                &opts,
+            )
+        };
+        let e = status(403, 1);
+        assert_eq!(e.problem, "HTTP 403 Forbidden");
+        assert!(e.hint.as_deref().is_some_and(|h| h.contains("block bots")));
+        let e = status(429, 2);
+        assert_eq!(e.problem, "HTTP 429 Too Many Requests (2 attempts)");
+        assert!(
+            e.hint
+                .as_deref()
+                .is_some_and(|h| h.contains("rate-limiting"))
+        );
+        let e = fetch_error(
+            "u",
+            &FetchError::Timeout {
+                url: "u".into(),
+                timeout: opts.timeout,
+                attempts: 2,
+            },
+            &opts,
+        );
+        assert_eq!(e.problem, "timed out after 30 s (2 attempts)");
+        let e = fetch_error(
+            "u",
+            &FetchError::TooLarge {
+                url: "u".into(),
+                limit: opts.max_body_bytes,
+            },
+            &opts,
+        );
+        assert_eq!(e.problem, "response is larger than 10 MB");
+        let e = fetch_error(
+            "u",
+            &FetchError::TooManyRedirects {
+                url: "u".into(),
+                max: 5,
+                looped: false,
+            },
+            &opts,
+        );
+        assert_eq!(e.problem, "too many redirects (more than 5)");
+    }
+
+    #[test]
+    fn challenge_pages_are_refused_but_policies_pass() {
+        let wall = b"<html><head><title>Just a moment...</title></head></html>";
+        assert!(check_fetched_page("u", wall, 3).is_err());
+        let policy = "<h1>Privacy</h1><p>We never sell data.</p>".repeat(50);
+        assert!(check_fetched_page("u", policy.as_bytes(), 300).is_ok());
+    }
+
+    #[test]
     fn binary_detection() {
         assert!(looks_binary(b"\x7fELF\x02\x01\x01\0\0\0"));
         assert!(!looks_binary(b"# Privacy\n\nWe care.\n"));
@@ -433,11 +577,5 @@ mod tests {
         assert!(check_bytes("x", b"text", false).is_ok());
         assert!(check_bytes("x", b"a\0b", false).is_err());
         assert!(check_bytes("x", b"a\0b", true).is_ok());
-    }
-
-    #[test]
-    fn user_agent_names_the_project() {
-        assert!(USER_AGENT.starts_with("policywatch/"));
-        assert!(USER_AGENT.contains("github.com/policywatch/policywatch"));
     }
 }

@@ -24,11 +24,16 @@
 //! 1. take the [`StoreLock`] (one writer per store);
 //! 2. at start, run [`reconcile`];
 //! 3. per record: write blobs and trees, then commit (objects first, then
-//!    one atomic ref update);
-//!    ([`record_fetch`] does 3 and 4 for one good fetch);
+//!    one atomic ref update) with [`Store::commit_version`];
 //! 4. then ONE SQLite transaction with the check, version, change, events
 //!    and outbox rows ([`crate::db::Db::record_version_with_change`]), or the
-//!    check with its commit id for a snapshot-only record.
+//!    check with its commit id for a snapshot-only record
+//!    ([`crate::db::Db::record_check`]).
+//!
+//! The tracker's `Handle::record_fetched` (shared by `check`, `watch` and
+//! `import`) runs 3 and 4 for one good fetch; it diffs against the previous
+//! version between reading it and committing, outside the lock on the
+//! stores, so that CPU work of several sources runs in parallel.
 //!
 //! Kill windows: before 3 nothing happened; inside 3 only unreferenced
 //! objects exist (harmless, never read); between 3 and 4 the branch has a
@@ -44,7 +49,6 @@
 
 mod lock;
 mod reconcile;
-mod record;
 mod revision;
 
 use std::path::{Path, PathBuf};
@@ -56,7 +60,6 @@ use thiserror::Error;
 
 pub use lock::{StoreLock, lock_path};
 pub use reconcile::{ReconcileReport, reconcile};
-pub use record::{Detected, DiffInput, Fetched, RecordError, Recorded, record_fetch};
 pub use revision::{Revision, Versioned, resolve_in};
 
 /// The one branch of the store.
