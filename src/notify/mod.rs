@@ -2,7 +2,7 @@
 //! the worker that delivers them.
 //!
 //! The rules are pure and tested without a network: [`filter`] (which
-//! webhooks want which events), [`payload`] (the bodies), [`sign`] (the
+//! webhooks want which events), [`payload`] (the bodies), [`sign`](mod@sign) (the
 //! signature) and [`policy`] (retry or give up). [`deliver`] is the only
 //! part that does I/O: it takes rows from the durable outbox the tracker
 //! writes, POSTs them and records each outcome.
