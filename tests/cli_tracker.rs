@@ -189,7 +189,23 @@ fn unknown_sources_and_revisions_say_what_to_do() {
 #[test]
 fn backfill_replays_the_history_on_the_first_check_only() {
     let s = Setup::new(true);
+    // History is old news: replaying it must not page a webhook.
+    let config = s.dir.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str(
+        "\n[[webhook]]\nname = \"ops\"\nurl = \"http://127.0.0.1:9/hook\"\nsecret = \"s\"\n",
+    );
+    std::fs::write(&config, text).unwrap();
     let first = s.json(&["check", "--format", "json"]);
+    assert!(
+        first[0]["backfill"]["events"].as_u64().unwrap() > 0,
+        "{first}"
+    );
+    let db = rusqlite::Connection::open(s.dir.path().join("db.sqlite")).unwrap();
+    let queued: i64 = db
+        .query_row("SELECT COUNT(*) FROM outbox", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(queued, 0, "imported changes queued webhook alerts");
     assert!(
         first[0]["backfill"]["versions"].as_u64().unwrap() >= 15,
         "{first}"

@@ -130,6 +130,7 @@ pub(super) fn run(
             http_status: None,
             fetched_at: fetched_at.min(Utc::now()),
             conditional: None,
+            alerts: false,
         };
         match handle.record_fetched(source, fetched, Instant::now()) {
             CheckResult::NewVersion {

@@ -282,6 +282,9 @@ pub(crate) struct Fetched {
     pub http_status: Option<u16>,
     pub fetched_at: DateTime<Utc>,
     pub conditional: Option<crate::db::Conditional>,
+    /// A live check (webhook alerts and health notices) rather than an
+    /// import of history, whose changes are old news and must not page anyone.
+    pub alerts: bool,
 }
 
 impl Handle {
@@ -349,7 +352,7 @@ impl Handle {
                 let mut check = NewCheck::new(&source.id, started_at, Outcome::NotModified);
                 check.http_status = Some(304);
                 check.duration_ms = started.elapsed().as_millis() as u64;
-                this.finish_check(&source, check, CheckResult::NotModified)
+                this.finish_check(&source, check, CheckResult::NotModified, true)
             }
             Ok(FetchOutcome::Fetched {
                 status,
@@ -368,6 +371,7 @@ impl Handle {
                         etag,
                         last_modified,
                     }),
+                    alerts: true,
                 };
                 this.record_fetched(&source, fetched, started)
             }
@@ -376,7 +380,7 @@ impl Handle {
                 check.http_status = e.status();
                 check.error = Some(e.to_string());
                 check.duration_ms = started.elapsed().as_millis() as u64;
-                this.finish_check(&source, check, CheckResult::Failed(e.to_string()))
+                this.finish_check(&source, check, CheckResult::Failed(e.to_string()), true)
             }
         })
         .await;
@@ -389,8 +393,11 @@ impl Handle {
         source: &Source,
         mut check: NewCheck,
         result: CheckResult,
+        alerts: bool,
     ) -> CheckResult {
-        check.notices = self.health_notices(source, &check);
+        if alerts {
+            check.notices = self.health_notices(source, &check);
+        }
         let threshold = self.config.watch.failure_threshold;
         match lock(&self.stores).db.record_check(&check, threshold) {
             Ok(_) => result,
@@ -488,6 +495,7 @@ impl Handle {
                     source,
                     new_check(Outcome::Unchanged),
                     CheckResult::Unchanged,
+                    fetched.alerts,
                 );
             }
             let last = match stores.db.last_version(&source.id) {
@@ -524,7 +532,7 @@ impl Handle {
                 let msg = format!("{}: {e}", source.url);
                 let mut check = new_check(Outcome::Failed);
                 check.error = Some(msg.clone());
-                return self.finish_check(source, check, CheckResult::Failed(msg));
+                return self.finish_check(source, check, CheckResult::Failed(msg), fetched.alerts);
             }
         };
         let words = doc.word_count();
@@ -548,7 +556,7 @@ impl Handle {
             check.error = Some(msg.clone());
             // Keep the old validators: the next fetch must not get a 304 for a bot wall.
             check.conditional = None;
-            return self.finish_check(source, check, CheckResult::Suspicious(msg));
+            return self.finish_check(source, check, CheckResult::Suspicious(msg), fetched.alerts);
         }
         let markdown = doc.to_markdown();
         let text_sha = sha256_hex(markdown.as_bytes());
@@ -577,7 +585,9 @@ impl Handle {
             let mut check = new_check(Outcome::SnapshotOnly);
             check.commit = committed.map(|c| c.id.to_string());
             check.snapshot_sha256 = Some(raw_sha);
-            check.notices = self.health_notices(source, &check);
+            if fetched.alerts {
+                check.notices = self.health_notices(source, &check);
+            }
             let threshold = self.config.watch.failure_threshold;
             return match stores.db.record_check(&check, threshold) {
                 Ok(_) => CheckResult::SnapshotOnly,
@@ -626,11 +636,17 @@ impl Handle {
             Err(e) => return CheckResult::Failed(e.to_string()),
         };
         let commit = committed.id.to_string();
-        let deliveries = self.deliveries(source, &last, seq, &commit, &fetched, &events);
+        let deliveries = if fetched.alerts {
+            self.deliveries(source, &last, seq, &commit, &fetched, &events)
+        } else {
+            Vec::new()
+        };
         let mut check = new_check(Outcome::NewVersion);
         check.commit = Some(commit.clone());
         check.snapshot_sha256 = Some(raw_sha.clone());
-        check.notices = self.health_notices(source, &check);
+        if fetched.alerts {
+            check.notices = self.health_notices(source, &check);
+        }
         let record = VersionRecord {
             check,
             version: NewVersion {
