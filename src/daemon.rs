@@ -11,8 +11,8 @@
 //!
 //! Signals: SIGINT and SIGTERM stop scheduling, let running checks finish
 //! within `[watch] grace_period`, stop the deliverer and exit cleanly. SIGHUP
-//! (or a change of the config file, polled every two seconds) reloads the
-//! config; a config that does not validate is rejected with a log line and
+//! (or a change of the config file, polled every two seconds and loaded once
+//! it has stopped changing) reloads the config; a config that does not validate is rejected with a log line and
 //! the running one stays in force.
 
 use std::collections::HashSet;
@@ -27,6 +27,7 @@ use tokio::task::JoinSet;
 use tokio_cron_scheduler::{Job, JobScheduler, JobSchedulerError};
 
 use crate::config::{Config, Schedule};
+use crate::db::SourceStatus;
 use crate::notify::{DeliverError, Deliverer};
 use crate::schedule;
 use crate::tracker::{CheckResult, SourceReport, Tracker, TrackerError};
@@ -117,7 +118,8 @@ impl Daemon {
         })
     }
 
-    /// Run until SIGINT or SIGTERM.
+    /// Run until SIGINT or SIGTERM. Needs tokio's multi-thread runtime:
+    /// database reads on the main loop use `block_in_place`.
     pub async fn run(self) -> Result<RunSummary, DaemonError> {
         let (stop_tx, stop_rx) = watch::channel(false);
         let (due_tx, mut due_rx) = mpsc::channel::<Due>(1024);
@@ -136,6 +138,7 @@ impl Daemon {
         let mut checks: JoinSet<(String, Option<SourceReport>)> = JoinSet::new();
         let mut summary = RunSummary::default();
         let mut config_stamp = file_stamp(&self.config_path);
+        let mut settling = None;
         let mut poll = tokio::time::interval(CONFIG_POLL);
         poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 
@@ -173,22 +176,28 @@ impl Daemon {
                 }
                 _ = poll.tick() => {
                     let stamp = file_stamp(&self.config_path);
-                    if stamp != config_stamp {
+                    if stamp == config_stamp {
+                        settling = None;
+                    } else if settling == Some(stamp) {
+                        // Unchanged for a whole poll: the editor is done
+                        // writing, so a half-written file is never loaded.
                         config_stamp = stamp;
+                        settling = None;
                         tracing::info!(config = %self.config_path.display(), "config file changed");
-                        if let Some(s) = self.reload(&mut generation, &due_tx, &mut scheduler).await {
-                            scheduler = s;
+                        if self.reload(&mut generation, &due_tx, &mut scheduler).await {
                             summary.reloads += 1;
                             self.catch_up(&mut in_flight, &mut checks, &stop_rx);
                         }
+                    } else {
+                        settling = Some(stamp);
                     }
                 }
                 signal = signals.next() => match signal {
                     Signal::Reload => {
                         config_stamp = file_stamp(&self.config_path);
+                        settling = None;
                         tracing::info!("SIGHUP: reloading the config");
-                        if let Some(s) = self.reload(&mut generation, &due_tx, &mut scheduler).await {
-                            scheduler = s;
+                        if self.reload(&mut generation, &due_tx, &mut scheduler).await {
                             summary.reloads += 1;
                             self.catch_up(&mut in_flight, &mut checks, &stop_rx);
                         }
@@ -198,6 +207,8 @@ impl Daemon {
             }
         };
 
+        // A reload may have changed it.
+        let grace = self.tracker.config().watch.grace_period;
         tracing::info!(
             signal = stopped_by,
             running = checks.len(),
@@ -248,7 +259,7 @@ impl Daemon {
         due: &mpsc::Sender<Due>,
     ) -> Result<JobScheduler, DaemonError> {
         let config = self.tracker.config();
-        let status = self.tracker.sources_status()?;
+        let status = self.sources_status()?;
         let now = Utc::now();
         let scheduler = JobScheduler::new()
             .await
@@ -313,7 +324,7 @@ impl Daemon {
         stop: &watch::Receiver<bool>,
     ) {
         let config = self.tracker.config();
-        let status = match self.tracker.sources_status() {
+        let status = match self.sources_status() {
             Ok(s) => s,
             Err(e) => {
                 tracing::error!(error = %e, "cannot read the last checks; overdue sources wait for their schedule");
@@ -362,45 +373,51 @@ impl Daemon {
         });
     }
 
-    /// Validate and apply the config file; on success the old scheduler is
-    /// replaced and the new one returned. A bad config is logged and the
-    /// running one stays.
+    /// Validate and apply the config file, then swap in a scheduler for
+    /// it. A bad config is logged and the running one stays; if the new
+    /// schedule cannot be built, the old one keeps running. Returns whether
+    /// the new config is in force.
     async fn reload(
         &self,
         generation: &mut u64,
         due: &mpsc::Sender<Due>,
-        old: &mut JobScheduler,
-    ) -> Option<JobScheduler> {
-        let config = match Config::load(&self.config_path) {
+        scheduler: &mut JobScheduler,
+    ) -> bool {
+        let config = match tokio::task::block_in_place(|| Config::load(&self.config_path)) {
             Ok(c) => c,
             Err(e) => {
                 tracing::error!(error = %e, "config rejected; the running config stays in force");
-                return None;
+                return false;
             }
         };
         let webhooks = config.webhooks.clone();
         let sources = config.sources.len();
-        if let Err(e) = self.tracker.reload(config) {
+        if let Err(e) = tokio::task::block_in_place(|| self.tracker.reload(config)) {
             tracing::error!(error = %e, "config rejected; the running config stays in force");
-            return None;
+            return false;
         }
         self.deliverer.set_webhooks(webhooks);
+        let fresh = match self.start_schedule(*generation + 1, due).await {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::error!(error = %e, "could not schedule the reloaded config; the previous schedule keeps running");
+                return false;
+            }
+        };
+        // From here on the old scheduler's announcements are ignored.
         *generation += 1;
+        let mut old = std::mem::replace(scheduler, fresh);
         if let Err(e) = old.shutdown().await {
             tracing::warn!(error = ?e, "old scheduler did not shut down cleanly");
         }
-        match self.start_schedule(*generation, due).await {
-            Ok(s) => {
-                tracing::info!(sources, "config reloaded");
-                Some(s)
-            }
-            Err(e) => {
-                // The old scheduler is gone; without a new one nothing would
-                // run, which a daemon must not do silently.
-                tracing::error!(error = %e, "could not schedule the reloaded config; retrying at the next change");
-                None
-            }
-        }
+        tracing::info!(sources, "config reloaded");
+        true
+    }
+
+    /// Each source's last check, read without stalling the async workers
+    /// (the database may be busy with a check's transaction).
+    fn sources_status(&self) -> Result<Vec<SourceStatus>, TrackerError> {
+        tokio::task::block_in_place(|| self.tracker.sources_status())
     }
 }
 

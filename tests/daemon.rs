@@ -67,7 +67,7 @@ timeout = "5s"
 [watch]
 schedule = "*/2 * * * * *"
 jitter = "0s"
-grace_period = "5s"
+grace_period = "2s"
 {body}
 "#
         );
@@ -265,6 +265,45 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
     );
     // The store lock is released: a check runs right away.
     let out = setup.command(&["check"]).output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sigterm_during_a_slow_check_waits_the_grace_period_then_exits_0() {
+    let server = TestServer::start();
+    // Slower than the grace period (2 s) and than the fetch timeout (5 s).
+    server.set(
+        "/slow",
+        Reply::html(policy(SHIELD)).delay(Duration::from_secs(60)),
+    );
+    let setup = Setup::new(&source("acme-slow", &server.url("/slow"), ""));
+    let mut daemon = setup.spawn_watch("watch.log", &[]);
+    wait_until("the check to be running", Duration::from_secs(20), || {
+        server.hits("/slow") >= 1
+    });
+
+    let asked = Instant::now();
+    signal(&daemon, libc::SIGTERM);
+    assert_eq!(exit_code(&mut daemon, Duration::from_secs(15)), 0);
+    let took = asked.elapsed();
+    assert!(
+        took >= Duration::from_millis(1500),
+        "did not wait for the running check: {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "overran the grace period: {took:?}"
+    );
+    let log = std::fs::read_to_string(setup.log("watch.log")).unwrap();
+    assert!(log.contains("abandoning running checks"), "{log}");
+    assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 0);
+    // The abandoned check left nothing the next start cannot use.
+    let out = setup.command(&["status"]).output().unwrap();
     assert_eq!(
         out.status.code(),
         Some(0),
