@@ -3,6 +3,7 @@
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Result;
 use clap::Args;
@@ -38,11 +39,22 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .into_iter()
         .cloned()
         .collect();
-    let deliverer = Deliverer::new(
-        config.webhooks.clone(),
-        &config.database.path,
-        &config.fetch.user_agent,
-    );
+    // No webhooks, no HTTP client to build.
+    let deliverer = (!config.webhooks.is_empty()).then(|| {
+        Deliverer::new(
+            config.webhooks.clone(),
+            &config.database.path,
+            &config.fetch.user_agent,
+        )
+    });
+    // Bounded, so a hanging receiver cannot hold up a cron'd check.
+    let budget = config
+        .webhooks
+        .iter()
+        .map(|w| w.timeout)
+        .max()
+        .unwrap_or_default()
+        + Duration::from_secs(5);
     let tracker = Tracker::open(config, args.wait)?;
     let runtime = tokio::runtime::Runtime::new()?;
     let paint = Painter::new(global.color.enabled(true));
@@ -89,19 +101,30 @@ pub fn run(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     // Alerts queued now or earlier get one attempt; failures stay in the
     // outbox for `watch` or the next check, and never change the exit code.
-    match deliverer {
-        Ok(d) => {
-            let pass = runtime.block_on(d.deliver_due());
-            if let Some(line) = alerts_line(&pass) {
-                // stdout stays one JSON document with --format json
-                if text {
-                    println!("{line}");
-                } else {
-                    eprintln!("{line}");
-                }
+    // Delivering needs no store lock: release it for a waiting watch or check.
+    drop(tracker);
+    let line = match deliverer {
+        None => None,
+        Some(Ok(d)) => {
+            match runtime.block_on(async { tokio::time::timeout(budget, d.deliver_due()).await }) {
+                Ok(pass) => alerts_line(&pass),
+                Err(_) => Some(format!(
+                    "alerts: not all sent within {}s; the rest stay queued for policywatch watch or the next check",
+                    budget.as_secs()
+                )),
             }
         }
-        Err(e) => eprintln!("policywatch: alerts not sent now, they stay queued: {e}"),
+        Some(Err(e)) => Some(format!(
+            "policywatch: alerts not sent now, they stay queued: {e}"
+        )),
+    };
+    if let Some(line) = line {
+        // stdout stays one JSON document with --format json
+        if text {
+            println!("{line}");
+        } else {
+            eprintln!("{line}");
+        }
     }
     Ok(ExitCode::from(if failed > 0 { 1 } else { 0 }))
 }
