@@ -67,27 +67,31 @@ const LISTED: usize = 20;
 /// Print the daemon's view of the watch list.
 pub fn run(args: &StatusArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let config = load_config(global)?;
-    let (_, mut db) = open_read(&config)?;
+    // Read-only: a source the daemon has not registered yet is "never checked".
+    let (_, db) = open_read(&config)?;
     let now = Utc::now();
-    db.sync_sources(&config.sources, now)?;
     let known = db.sources_status()?;
     let sources: Vec<SourceLine> = config
         .sources
         .iter()
-        .filter_map(|src| {
-            let s = known.iter().find(|s| s.id == src.id)?;
+        .map(|src| {
+            let s = known.iter().find(|s| s.id == src.id);
+            let last = s.and_then(|s| s.last_checked_at);
+            let failures = s.map_or(0, |s| s.consecutive_failures);
             let sched = config.schedule_for(src);
-            Some(SourceLine {
-                id: s.id.clone(),
+            SourceLine {
+                id: src.id.clone(),
                 schedule: sched.to_string(),
-                last_checked_at: s.last_checked_at,
-                last_outcome: s.last_outcome.clone(),
-                next_check_at: schedule::next_due(sched, s.last_checked_at, now),
-                overdue: schedule::is_overdue(sched, s.last_checked_at, now),
-                consecutive_failures: s.consecutive_failures,
-                health: s.health.clone(),
-                last_error: s.last_error.clone().filter(|_| s.consecutive_failures > 0),
-            })
+                last_checked_at: last,
+                last_outcome: s.and_then(|s| s.last_outcome.clone()),
+                next_check_at: schedule::next_due(sched, last, now),
+                overdue: schedule::is_overdue(sched, last, now),
+                consecutive_failures: failures,
+                health: s.map_or_else(|| "ok".to_string(), |s| s.health.clone()),
+                last_error: s
+                    .and_then(|s| s.last_error.clone())
+                    .filter(|_| failures > 0),
+            }
         })
         .collect();
     let (pending, dead) = db.delivery_counts()?;
