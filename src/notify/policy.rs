@@ -5,7 +5,7 @@
 //! Why these rules:
 //! - **2xx** is the only success. A receiver that answers anything else has
 //!   not taken the alert, and reporting it as sent is how alerts get lost.
-//! - **Network errors, timeouts, 5xx, 408 and 429** are the receiver's bad
+//! - **Network errors, timeouts, 5xx and 429** are the receiver's bad
 //!   moment: retried with exponential backoff and jitter, so receivers that
 //!   come back are not stampeded by every queued alert at once.
 //! - **Other 4xx and 3xx** are answers: the receiver refuses this request
@@ -114,9 +114,10 @@ impl Failure {
     }
 }
 
-/// 5xx, 408 (request timeout) and 429 (too many requests) may pass.
+/// 5xx and 429 (too many requests) may pass. Every other 4xx, 408
+/// included, is an answer: the contract is "no retry on other 4xx".
 pub fn is_transient_status(status: u16) -> bool {
-    status >= 500 || status == 408 || status == 429
+    status >= 500 || status == 429
 }
 
 /// What to record after an attempt.
@@ -301,13 +302,13 @@ mod tests {
     #[test]
     fn transient_failures_retry_and_permanent_ones_die() {
         let b = Backoff::default();
-        for s in [None, Some(500), Some(502), Some(503), Some(408), Some(429)] {
+        for s in [None, Some(500), Some(502), Some(503), Some(429)] {
             assert!(matches!(
                 decide(fail(s), 1, t0(), t0(), LIMITS, &b, 0.3),
                 Decision::Retry { .. }
             ));
         }
-        for s in [400, 401, 403, 404, 410, 422, 301, 302, 307] {
+        for s in [400, 401, 403, 404, 408, 410, 422, 301, 302, 307] {
             match decide(fail(Some(s)), 1, t0(), t0(), LIMITS, &b, 0.3) {
                 Decision::Dead { error, status } => {
                     assert_eq!(status, Some(s));
