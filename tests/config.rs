@@ -93,6 +93,7 @@ min_severity = "medium"
 [[webhook]]
 name = "chat"
 url = "https://hooks.slack.example/x"
+secret = "chat-secret"
 format = "slack"
 "#;
     let c = cfg(text).unwrap();
@@ -124,7 +125,7 @@ format = "slack"
         &Schedule::Every(Duration::from_secs(3600))
     );
     let ops = &c.webhooks[0];
-    assert_eq!(ops.secret.as_deref(), Some("s3cret"));
+    assert_eq!(ops.secret, "s3cret");
     assert_eq!(ops.max_attempts, 8);
     assert_eq!(ops.max_age, Duration::from_secs(86400));
     assert!(ops.wants("other", "retention.changed", Severity::High));
@@ -312,7 +313,7 @@ fn duplicate_ids_and_webhook_errors() {
         "{e}"
     );
     let e = err(&format!(
-        "{base}secret = \"x\"\n[[webhook]]\nname = \"w\"\nurl = \"https://h.example\"\nformat = \"slack\"\n"
+        "{base}secret = \"x\"\n[[webhook]]\nname = \"w\"\nurl = \"https://h.example\"\nsecret = \"y\"\nformat = \"slack\"\n"
     ));
     assert!(
         e.contains(":9:8: key \"name\" in [[webhook]] #2: duplicate webhook name"),

@@ -55,6 +55,7 @@ impl Setup {
             r#"
 [store]
 path = "store"
+diff_url = "https://git.example/policies/compare/{{old}}...{{new}}?source={{source}}"
 
 [database]
 path = "policywatch.sqlite"
@@ -221,6 +222,20 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
         &req.body,
         req.header("x-policywatch-signature").unwrap()
     ));
+    // The alert links to the change and says how to see it locally.
+    let body: serde_json::Value = serde_json::from_slice(&req.body).unwrap();
+    let (old, new) = (
+        body["old_version"]["commit"].as_str().unwrap(),
+        body["new_version"]["commit"].as_str().unwrap(),
+    );
+    assert_eq!(
+        body["diff_url"],
+        format!("https://git.example/policies/compare/{old}...{new}?source=acme-privacy")
+    );
+    assert_eq!(
+        body["diff_command"],
+        "policywatch diff acme-privacy@1 acme-privacy@2"
+    );
     let kinds = kinds(&req.body);
     assert!(
         kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),

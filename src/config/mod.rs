@@ -89,6 +89,10 @@ pub struct Config {
 pub struct StoreConfig {
     /// The repository (default `store` next to the config file).
     pub path: PathBuf,
+    /// `diff_url`: where people can see a change in a published copy of the
+    /// store (a git host), as a template with `{source}`, `{old}`, `{new}`
+    /// (commits), `{old_seq}` and `{new_seq}`; alerts carry the filled link.
+    pub diff_url: Option<String>,
 }
 
 /// `[database]`: the SQLite log.
@@ -279,7 +283,8 @@ pub struct Webhook {
     /// http or https.
     pub url: Url,
     /// The HMAC secret, already read from the environment for `env:VAR`.
-    pub secret: Option<String>,
+    /// Required for every format: every request carries a signature.
+    pub secret: String,
     /// Payload shape (default json).
     pub format: WebhookFormat,
     /// Only these source ids (empty: all).

@@ -19,7 +19,7 @@ type S<T> = Spanned<T>;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
-    store: Option<RawPath>,
+    store: Option<RawStore>,
     database: Option<RawPath>,
     fetch: Option<RawFetch>,
     watch: Option<RawWatch>,
@@ -33,6 +33,13 @@ struct RawConfig {
 #[serde(deny_unknown_fields)]
 struct RawPath {
     path: S<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStore {
+    path: Option<S<String>>,
+    diff_url: Option<S<String>>,
 }
 
 #[derive(Deserialize)]
@@ -155,9 +162,8 @@ impl Ctx<'_> {
         }
     }
 
-    fn path(&self, v: &Option<RawPath>, default: &str) -> PathBuf {
-        let p = v.as_ref().map_or(default, |r| r.path.get_ref().as_str());
-        self.base.join(p)
+    fn path(&self, v: Option<&S<String>>, default: &str) -> PathBuf {
+        self.base.join(v.map_or(default, |p| p.get_ref().as_str()))
     }
 
     fn schedule(
@@ -368,19 +374,16 @@ impl Ctx<'_> {
             }
         };
         let secret = match &w.secret {
-            None => None,
+            None => return self.err(w.name.span(), "secret", format!("webhook {name:?} has no secret; add secret = \"env:VAR_NAME\" (every request is signed so receivers can verify it)")),
             Some(s) => match s.get_ref().strip_prefix("env:") {
                 Some(var) => match env(var.trim()) {
-                    Some(v) if !v.is_empty() => Some(v),
+                    Some(v) if !v.is_empty() => v,
                     _ => return self.err(s.span(), "secret", format!("environment variable {:?} is not set or empty; export it, or write the secret itself", var.trim())),
                 },
                 None if s.get_ref().is_empty() => return self.err(s.span(), "secret", "expected a secret or \"env:VAR_NAME\", found an empty string"),
-                None => Some(s.get_ref().clone()),
+                None => s.get_ref().clone(),
             },
         };
-        if secret.is_none() && format == WebhookFormat::Json {
-            return self.err(w.name.span(), "secret", format!("webhook {name:?} has format json but no secret; add secret = \"env:VAR_NAME\" so receivers can verify signatures"));
-        }
         for s in &w.sources {
             if !ids.contains(s.get_ref()) {
                 return self.err(
@@ -506,13 +509,22 @@ pub(super) fn build(
         webhooks.push(hook);
     }
 
+    let diff_url = match raw.store.as_ref().and_then(|s| s.diff_url.as_ref()) {
+        None => None,
+        Some(t) => match values::check_diff_url(t.get_ref()) {
+            Ok(()) => Some(t.get_ref().clone()),
+            Err(msg) => return ctx.err(t.span(), "diff_url", msg),
+        },
+    };
+
     Ok(Config {
         file: path.to_path_buf(),
         store: StoreConfig {
-            path: ctx.path(&raw.store, "store"),
+            path: ctx.path(raw.store.as_ref().and_then(|s| s.path.as_ref()), "store"),
+            diff_url,
         },
         database: DatabaseConfig {
-            path: ctx.path(&raw.database, "policywatch.sqlite"),
+            path: ctx.path(raw.database.as_ref().map(|d| &d.path), "policywatch.sqlite"),
         },
         base_dir: ctx.base,
         fetch,

@@ -181,6 +181,48 @@ pub fn parse_every(text: &str) -> Result<Schedule, String> {
     Ok(Schedule::Every(d))
 }
 
+/// The placeholders of `[store] diff_url`.
+pub const DIFF_URL_PLACEHOLDERS: &[&str] = &["source", "old", "new", "old_seq", "new_seq"];
+
+/// Checks a `[store] diff_url` template: an http(s) URL whose `{…}`
+/// placeholders are all known, so a typo fails at load, not in an alert.
+pub fn check_diff_url(template: &str) -> Result<(), String> {
+    if !(template.starts_with("https://") || template.starts_with("http://")) {
+        return Err(format!(
+            "expected an http(s) URL template such as \"https://git.example/policies/compare/{{old}}...{{new}}\", found {template:?}"
+        ));
+    }
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("unclosed {{ in {template:?}"))?;
+        let name = &after[..close];
+        if !DIFF_URL_PLACEHOLDERS.contains(&name) {
+            return Err(format!(
+                "unknown placeholder {{{name}}} in {template:?}; expected {}",
+                DIFF_URL_PLACEHOLDERS
+                    .iter()
+                    .map(|p| format!("{{{p}}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// Fills a checked `diff_url` template.
+pub fn fill_diff_url(template: &str, values: &[(&str, &str)]) -> String {
+    values
+        .iter()
+        .fold(template.to_string(), |url, (name, value)| {
+            url.replace(&format!("{{{name}}}"), value)
+        })
+}
+
 /// Checks a source id: it becomes a directory name in the store, so it is a
 /// slug `[a-z0-9][a-z0-9-_]{0,63}` without `..`.
 pub fn check_slug(id: &str) -> Result<(), String> {
@@ -279,6 +321,39 @@ mod tests {
         assert!(parse_size("ten MB").is_err());
         assert!(parse_size("10TB").is_err());
         assert!(parse_size("99999999999999GB").is_err());
+    }
+
+    #[test]
+    fn diff_url_templates() {
+        let t = "https://git.example/p/compare/{old}...{new}?s={source}&n={new_seq}";
+        assert_eq!(check_diff_url(t), Ok(()));
+        assert_eq!(
+            fill_diff_url(
+                t,
+                &[
+                    ("old", "a1"),
+                    ("new", "b2"),
+                    ("source", "acme"),
+                    ("new_seq", "4")
+                ]
+            ),
+            "https://git.example/p/compare/a1...b2?s=acme&n=4"
+        );
+        assert!(
+            check_diff_url("ftp://x/{old}")
+                .unwrap_err()
+                .contains("http(s)")
+        );
+        assert!(
+            check_diff_url("https://x/{commit}")
+                .unwrap_err()
+                .contains("{commit}")
+        );
+        assert!(
+            check_diff_url("https://x/{old")
+                .unwrap_err()
+                .contains("unclosed")
+        );
     }
 
     #[test]

@@ -672,17 +672,14 @@ fn request_headers(
     }
     map.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     let ours = [
-        (DELIVERY_HEADER, Some(id.to_string())),
-        (TIMESTAMP_HEADER, Some(timestamp.to_string())),
+        (DELIVERY_HEADER, id.to_string()),
+        (TIMESTAMP_HEADER, timestamp.to_string()),
         (
             SIGNATURE_HEADER,
-            hook.secret
-                .as_ref()
-                .map(|s| sign(s.as_bytes(), timestamp, body)),
+            sign(hook.secret.as_bytes(), timestamp, body),
         ),
     ];
     for (name, value) in ours {
-        let Some(value) = value else { continue };
         let v = HeaderValue::from_str(&value).map_err(|_| bad(name))?;
         map.insert(HeaderName::from_static(lowercase(name)), v);
     }
@@ -743,6 +740,7 @@ fn test_payload(hook: &Webhook, id: &str, now: DateTime<Utc>) -> Vec<u8> {
         }),
         detected_at: at,
         diff_command: Some("policywatch diff example-privacy@1 example-privacy@2".into()),
+        diff_url: None,
     };
     let event = Event {
         kind: "retention.changed".into(),
@@ -768,11 +766,11 @@ mod tests {
     use crate::notify::sign::verify;
     use std::collections::BTreeMap;
 
-    fn hook(secret: Option<&str>) -> Webhook {
+    fn hook(secret: &str) -> Webhook {
         Webhook {
             name: "ops".into(),
             url: "http://127.0.0.1:9/hook".parse().unwrap(),
-            secret: secret.map(str::to_string),
+            secret: secret.to_string(),
             format: WebhookFormat::Json,
             sources: vec![],
             events: vec![],
@@ -790,7 +788,7 @@ mod tests {
 
     #[test]
     fn headers_are_signed_and_ours_win() {
-        let h = request_headers(&hook(Some("s3")), "dlv_1", 1_700_000_000, b"{}").unwrap();
+        let h = request_headers(&hook("s3"), "dlv_1", 1_700_000_000, b"{}").unwrap();
         assert_eq!(h["x-policywatch-delivery"], "dlv_1");
         assert_eq!(h["x-policywatch-timestamp"], "1700000000");
         assert_eq!(h["content-type"], "application/json");
@@ -801,14 +799,8 @@ mod tests {
     }
 
     #[test]
-    fn no_secret_no_signature() {
-        let h = request_headers(&hook(None), "dlv_1", 1, b"{}").unwrap();
-        assert!(h.get("x-policywatch-signature").is_none());
-    }
-
-    #[test]
     fn a_bad_custom_header_names_itself() {
-        let mut w = hook(None);
+        let mut w = hook("s3");
         w.headers.insert("Bad Name".into(), "x".into());
         let e = request_headers(&w, "d", 1, b"").unwrap_err().to_string();
         assert!(e.contains("\"Bad Name\"") && e.contains("ops"), "{e}");
@@ -830,13 +822,13 @@ mod tests {
 
     #[test]
     fn test_payload_is_a_test_alert_in_the_webhook_format() {
-        let body = test_payload(&hook(Some("s")), "dlv_test_1", Utc::now());
+        let body = test_payload(&hook("s"), "dlv_test_1", Utc::now());
         let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
         assert_eq!(v["schema"], crate::notify::payload::SCHEMA);
         assert_eq!(v["type"], "test");
         assert_eq!(v["delivery"], "dlv_test_1");
         assert_eq!(v["events"][0]["kind"], "retention.changed");
-        let mut slack = hook(None);
+        let mut slack = hook("s3");
         slack.format = WebhookFormat::Slack;
         let v: serde_json::Value =
             serde_json::from_slice(&test_payload(&slack, "d", Utc::now())).unwrap();

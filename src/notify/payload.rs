@@ -59,6 +59,8 @@ pub struct ChangeContext {
     pub detected_at: String,
     /// The command that shows the full diff.
     pub diff_command: Option<String>,
+    /// A link to the diff (`[store] diff_url` filled in), when configured.
+    pub diff_url: Option<String>,
 }
 
 /// A stored version, as webhooks name it.
@@ -128,6 +130,7 @@ fn json_body(ctx: &ChangeContext, delivery_id: &str, events: &[Event], truncated
         "new_version": ctx.new_version,
         "detected_at": ctx.detected_at,
         "diff_command": ctx.diff_command,
+        "diff_url": ctx.diff_url,
         "max_severity": events.iter().map(|e| e.severity).max(),
         "events": events,
         "truncated": truncated,
@@ -144,6 +147,9 @@ fn chat_lines(ctx: &ChangeContext, events: &[Event], truncated: bool) -> Vec<Str
     }
     if let Some(cmd) = &ctx.diff_command {
         lines.push(format!("Full diff: `{cmd}`"));
+    }
+    if let Some(url) = &ctx.diff_url {
+        lines.push(format!("See the change: {url}"));
     }
     lines
 }
@@ -235,6 +241,7 @@ mod tests {
             }),
             detected_at: "2024-02-01T00:00:01Z".into(),
             diff_command: Some("policywatch diff acme-privacy@3 acme-privacy@4".into()),
+            diff_url: Some("https://git.example/policies/compare/abc...def".into()),
         }
     }
 
@@ -275,6 +282,10 @@ mod tests {
         assert_eq!(v["events"][0]["section"]["new"], Value::Null);
         assert_eq!(v["max_severity"], "high");
         assert_eq!(v["truncated"], false);
+        assert_eq!(
+            v["diff_url"],
+            "https://git.example/policies/compare/abc...def"
+        );
     }
 
     #[test]

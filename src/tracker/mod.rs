@@ -16,6 +16,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use thiserror::Error;
 
+use crate::config::values::fill_diff_url;
 use crate::config::{Config, Source};
 use crate::db::{
     Db, DbError, HealthNotices, NewCheck, NewDelivery, NewVersion, Notice, Outcome, SourceStatus,
@@ -446,6 +447,7 @@ impl Handle {
             new_version: None,
             detected_at: check.started_at.to_rfc3339(),
             diff_command: None,
+            diff_url: None,
         };
         let deliveries = self.outbox_rows(source, &ctx, std::slice::from_ref(&event), |webhook| {
             notice_delivery_id(webhook, &source.id, kind, check.started_at)
@@ -708,6 +710,20 @@ impl Handle {
             diff_command: last
                 .as_ref()
                 .map(|l| format!("policywatch diff {id}@{} {id}@{seq}", l.seq, id = source.id)),
+            diff_url: last.as_ref().zip(self.config.store.diff_url.as_ref()).map(
+                |(l, template)| {
+                    fill_diff_url(
+                        template,
+                        &[
+                            ("source", &source.id),
+                            ("old", &l.version_commit),
+                            ("new", commit),
+                            ("old_seq", &l.seq.to_string()),
+                            ("new_seq", &seq.to_string()),
+                        ],
+                    )
+                },
+            ),
         };
         self.outbox_rows(source, &ctx, events, |webhook| {
             delivery_id(webhook, &source.id, commit)
