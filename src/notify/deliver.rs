@@ -184,6 +184,9 @@ struct Inner {
     client: reqwest::Client,
     webhooks: RwLock<Arc<Vec<Webhook>>>,
     in_flight: Mutex<HashSet<String>>,
+    // Claimed deliveries per webhook, so the daemon's loop never queues
+    // more tasks (each holding its payload) than a webhook can send at once.
+    claims_per_webhook: Mutex<HashMap<String, usize>>,
     per_webhook: Mutex<HashMap<String, Arc<Semaphore>>>,
     wake: Notify,
     backoff: RwLock<Backoff>,
@@ -207,11 +210,15 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 struct Claim {
     inner: Arc<Inner>,
     id: String,
+    webhook: String,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
         lock(&self.inner.in_flight).remove(&self.id);
+        if let Some(n) = lock(&self.inner.claims_per_webhook).get_mut(&self.webhook) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
@@ -235,6 +242,7 @@ impl Deliverer {
                 client,
                 webhooks: RwLock::new(Arc::new(webhooks)),
                 in_flight: Mutex::new(HashSet::new()),
+                claims_per_webhook: Mutex::new(HashMap::new()),
                 per_webhook: Mutex::new(HashMap::new()),
                 wake: Notify::new(),
                 backoff: RwLock::new(Backoff::default()),
@@ -292,13 +300,26 @@ impl Deliverer {
     }
 
     /// Mark a delivery in flight; `None` if it already is.
-    fn claim(&self, id: &str) -> Option<Claim> {
-        lock(&self.inner.in_flight)
-            .insert(id.to_string())
-            .then(|| Claim {
-                inner: self.inner.clone(),
-                id: id.to_string(),
-            })
+    fn claim(&self, d: &Delivery) -> Option<Claim> {
+        if !lock(&self.inner.in_flight).insert(d.id.clone()) {
+            return None;
+        }
+        *lock(&self.inner.claims_per_webhook)
+            .entry(d.webhook.clone())
+            .or_default() += 1;
+        Some(Claim {
+            inner: self.inner.clone(),
+            id: d.id.clone(),
+            webhook: d.webhook.clone(),
+        })
+    }
+
+    /// Whether the webhook already has as many claimed deliveries as it may
+    /// send at once.
+    fn at_capacity(&self, webhook: &str) -> bool {
+        lock(&self.inner.claims_per_webhook)
+            .get(webhook)
+            .is_some_and(|&n| n >= PER_WEBHOOK_CONCURRENCY)
     }
 
     fn in_flight(&self) -> HashSet<String> {
@@ -350,7 +371,7 @@ impl Deliverer {
                 if !seen.insert(d.id.clone()) {
                     continue;
                 }
-                if let Some(claim) = self.claim(&d.id) {
+                if let Some(claim) = self.claim(&d) {
                     tasks.spawn(self.clone().attempt(d, claim));
                 }
             }
@@ -422,18 +443,23 @@ impl Deliverer {
             .db(move |db| db.due_deliveries(now, BATCH + busy))
             .await?;
         for d in rows {
-            if let Some(claim) = self.claim(&d.id) {
+            // A webhook at capacity gets more work when one of its attempts
+            // ends (which wakes the loop), not a queue of waiting tasks.
+            if self.at_capacity(&d.webhook) {
+                continue;
+            }
+            if let Some(claim) = self.claim(&d) {
                 tasks.spawn(self.clone().attempt(d, claim));
             }
         }
         let busy = self.in_flight();
-        let limit = busy.len() + 1;
+        let limit = busy.len() + BATCH;
         let upcoming = self
             .db(move |db| db.due_deliveries(far_future(), limit))
             .await?;
         Ok(upcoming
             .into_iter()
-            .find(|d| !busy.contains(&d.id))
+            .find(|d| !busy.contains(&d.id) && !self.at_capacity(&d.webhook))
             .map(|d| d.next_attempt_at))
     }
 
@@ -449,7 +475,7 @@ impl Deliverer {
             })
             .await?;
         let claim = self
-            .claim(&d.id)
+            .claim(&d)
             .ok_or_else(|| DeliverError::Busy(d.id.clone()))?;
         self.clone().attempt(d, claim).await;
         let owned = id.to_string();
@@ -784,6 +810,41 @@ mod tests {
             max_age: Duration::from_secs(86_400),
             timeout: Duration::from_secs(10),
         }
+    }
+
+    #[test]
+    fn a_webhook_never_has_more_claims_than_it_can_send() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = Deliverer::new(vec![hook("s3")], &dir.path().join("db.sqlite"), "test").unwrap();
+        let row = |id: &str, webhook: &str| Delivery {
+            id: id.into(),
+            webhook: webhook.into(),
+            source_id: "acme".into(),
+            change_id: None,
+            event_ids: vec![],
+            payload: "{}".into(),
+            status: crate::db::DeliveryStatus::Pending,
+            attempts: 0,
+            next_attempt_at: Utc::now(),
+            last_error: None,
+            last_status: None,
+            created_at: Utc::now(),
+            delivered_at: None,
+        };
+        let mut claims: Vec<Claim> = (0..PER_WEBHOOK_CONCURRENCY)
+            .map(|i| d.claim(&row(&format!("d{i}"), "ops")).unwrap())
+            .collect();
+        assert!(d.at_capacity("ops"));
+        assert!(
+            !d.at_capacity("other"),
+            "one busy webhook does not hold up another"
+        );
+        assert!(
+            d.claim(&row("d0", "ops")).is_none(),
+            "never in flight twice"
+        );
+        claims.pop();
+        assert!(!d.at_capacity("ops"));
     }
 
     #[test]
