@@ -4,6 +4,7 @@
 //! language is a data change here too.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::LazyLock;
 
 /// Words looked at, at most: enough to decide, cheap on a 1 MB policy.
@@ -11,9 +12,34 @@ const MAX_WORDS: usize = 20_000;
 /// Fewer stop-word hits than this and we do not trust the vote.
 const MIN_HITS: usize = 5;
 
+/// FNV-1a: the keys are short words of our own lexicons, so a fast
+/// non-keyed hash is safe here and much cheaper than SipHash per word.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            h = (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type WordMap = HashMap<String, u32, BuildHasherDefault<Fnv>>;
+
 /// Stop word → bit set of the languages it belongs to, plus the codes.
-static STOPWORDS: LazyLock<(HashMap<String, u32>, Vec<String>)> = LazyLock::new(|| {
-    let mut map: HashMap<String, u32> = HashMap::new();
+static STOPWORDS: LazyLock<(WordMap, Vec<String>)> = LazyLock::new(|| {
+    let mut map = WordMap::default();
     let mut codes = Vec::new();
     if let Some(lex) = crate::detect::lexicon::lexicon() {
         for (i, l) in lex.languages.iter().enumerate() {
@@ -45,7 +71,12 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
                 break 'outer;
             }
             word.clear();
-            word.extend(w.chars().flat_map(char::to_lowercase));
+            if w.is_ascii() {
+                word.push_str(w);
+                word.make_ascii_lowercase();
+            } else {
+                word.extend(w.chars().flat_map(char::to_lowercase));
+            }
             if let Some(&mask) = map.get(word.as_str()) {
                 // A word shared by several languages counts for none: it
                 // cannot tell them apart.

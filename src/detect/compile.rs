@@ -322,14 +322,45 @@ impl Trie {
 /// A compiled pattern set: the trie, and per pattern its shape and terms.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Patterns {
-    /// The patterns' spellings (folded), by pattern id.
-    pub texts: Vec<String>,
-    /// The trie over `texts`.
+    /// The trie of the patterns' (folded) spellings.
     pub trie: Trie,
     /// Per pattern: its shape.
     pub shapes: Vec<PatternShape>,
-    /// Per pattern: every term spelled that way.
-    pub terms: Vec<Vec<Term>>,
+    /// Per pattern `p`: its terms are `terms[term_starts[p]..term_starts[p + 1]]`.
+    pub term_starts: Vec<u32>,
+    /// Every term of every pattern, pattern after pattern.
+    pub terms: Vec<Term>,
+}
+
+impl Patterns {
+    /// Every term spelled like pattern `p`.
+    #[inline]
+    pub fn terms_of(&self, p: usize) -> &[Term] {
+        &self.terms[self.term_starts[p] as usize..self.term_starts[p + 1] as usize]
+    }
+
+    /// The patterns' spellings, by pattern id, read back from the trie.
+    pub fn texts(&self) -> Vec<String> {
+        let mut out = vec![Vec::new(); self.shapes.len()];
+        let mut stack = vec![(0usize, Vec::new())];
+        while let Some((node, path)) = stack.pop() {
+            if let Some(p) = (self.trie.output[node] as usize).checked_sub(1) {
+                out[p] = path.clone();
+            }
+            let (lo, hi) = (
+                self.trie.starts[node] as usize,
+                self.trie.starts[node + 1] as usize,
+            );
+            for k in lo..hi {
+                let mut next = path.clone();
+                next.push(self.trie.labels[k]);
+                stack.push((self.trie.targets[k] as usize, next));
+            }
+        }
+        out.into_iter()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .collect()
+    }
 }
 
 /// A language's settings.
@@ -602,11 +633,17 @@ impl PatternSet {
     }
 
     fn build(self) -> Patterns {
+        let mut term_starts = vec![0u32];
+        let mut terms = Vec::new();
+        for list in self.terms {
+            terms.extend(list);
+            term_starts.push(terms.len() as u32);
+        }
         Patterns {
             trie: Trie::build(&self.patterns),
-            texts: self.patterns,
             shapes: self.shapes,
-            terms: self.terms,
+            term_starts,
+            terms,
         }
     }
 }
@@ -852,22 +889,23 @@ impl Writer {
         }
     }
     fn patterns(&mut self, p: &Patterns) {
-        self.strs(&p.texts);
         self.u32s(&p.trie.root);
         self.u32s(&p.trie.starts);
         self.u32(p.trie.labels.len() as u32);
         self.0.extend_from_slice(&p.trie.labels);
         self.u32s(&p.trie.targets);
         self.u32s(&p.trie.output);
-        for (shape, terms) in p.shapes.iter().zip(&p.terms) {
-            self.u8(u8::from(shape.left) | u8::from(shape.right) << 1);
-            self.u32(terms.len() as u32);
-            for t in terms {
-                let (tag, arg) = t.kind.encode();
-                self.u8(tag);
-                self.u32(u32::from(arg));
-                self.u8(t.lang.unwrap_or(u8::MAX));
-            }
+        self.u32(p.shapes.len() as u32);
+        for shape in &p.shapes {
+            self.u8(u8::from(shape.left) | (u8::from(shape.right) << 1));
+        }
+        self.u32s(&p.term_starts);
+        self.u32(p.terms.len() as u32);
+        for t in &p.terms {
+            let (tag, arg) = t.kind.encode();
+            self.u8(tag);
+            self.u32(u32::from(arg));
+            self.u8(t.lang.unwrap_or(u8::MAX));
         }
     }
 }
@@ -922,13 +960,33 @@ impl Reader<'_> {
         }
     }
     fn patterns(&mut self) -> Option<Patterns> {
-        let texts = self.strs()?;
         let root = self.u32s()?;
         let starts = self.u32s()?;
         let n = self.len()?;
         let labels = self.take(n)?.to_vec();
         let targets = self.u32s()?;
         let output = self.u32s()?;
+        let n = self.len()?;
+        let shapes: Vec<PatternShape> = self
+            .take(n)?
+            .iter()
+            .map(|s| PatternShape {
+                left: s & 1 != 0,
+                right: s & 2 != 0,
+            })
+            .collect();
+        let term_starts = self.u32s()?;
+        let n = self.len()?;
+        let mut terms = Vec::with_capacity(n);
+        for _ in 0..n {
+            let tag = self.u8()?;
+            let arg = u16::try_from(self.u32()?).ok()?;
+            let lang = self.u8()?;
+            terms.push(Term {
+                kind: TermKind::decode(tag, arg)?,
+                lang: (lang != u8::MAX).then_some(lang),
+            });
+        }
         let nodes = output.len();
         let sound = root.len() == 256
             && starts.len() == nodes + 1
@@ -936,33 +994,13 @@ impl Reader<'_> {
             && starts.windows(2).all(|w| w[0] <= w[1])
             && starts.last().is_some_and(|&e| e as usize == labels.len())
             && root.iter().chain(&targets).all(|&t| (t as usize) < nodes)
-            && output.iter().all(|&o| o as usize <= texts.len());
-        if !sound {
-            return None;
-        }
-        let mut shapes = Vec::with_capacity(texts.len());
-        let mut terms = Vec::with_capacity(texts.len());
-        for _ in 0..texts.len() {
-            let s = self.u8()?;
-            shapes.push(PatternShape {
-                left: s & 1 != 0,
-                right: s & 2 != 0,
-            });
-            let n = self.len()?;
-            let mut list = Vec::with_capacity(n);
-            for _ in 0..n {
-                let tag = self.u8()?;
-                let arg = u16::try_from(self.u32()?).ok()?;
-                let lang = self.u8()?;
-                list.push(Term {
-                    kind: TermKind::decode(tag, arg)?,
-                    lang: (lang != u8::MAX).then_some(lang),
-                });
-            }
-            terms.push(list);
-        }
-        Some(Patterns {
-            texts,
+            && output.iter().all(|&o| o as usize <= shapes.len())
+            && term_starts.len() == shapes.len() + 1
+            && term_starts.windows(2).all(|w| w[0] <= w[1])
+            && term_starts
+                .last()
+                .is_some_and(|&e| e as usize == terms.len());
+        sound.then_some(Patterns {
             trie: Trie {
                 root,
                 starts,
@@ -971,6 +1009,7 @@ impl Reader<'_> {
                 output,
             },
             shapes,
+            term_starts,
             terms,
         })
     }

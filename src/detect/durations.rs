@@ -103,10 +103,14 @@ fn duration_at<'a>(
         });
         return range.or_else(|| Some((Number::Digits(&t.0[i..d]), unit_after(lex, t, d)?)));
     }
-    lex.number_words.iter().find_map(|(w, _)| {
-        let e = t.lit(i, w)?;
-        Some((Number::Word(&t.0[i..e]), unit_after(lex, t, e)?))
-    })
+    let first = *t.0.as_bytes().get(i)?;
+    lex.number_by_first_byte[first as usize]
+        .iter()
+        .find_map(|&k| {
+            let w = &lex.number_words[k as usize].0;
+            let e = t.lit(i, w)?;
+            Some((Number::Word(&t.0[i..e]), unit_after(lex, t, e)?))
+        })
 }
 
 /// Durations in a lowercased, folded sentence that are neither ages nor

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-use super::compile::{Compiled, Patterns, Trie};
+use super::compile::{Compiled, Patterns};
 pub use super::compile::{Family, LanguageInfo, LexiconError, PatternShape, Term, TermKind};
 use crate::report::Severity;
 
@@ -27,15 +27,9 @@ pub struct SubjectInfo {
     pub severity_removed: Option<Severity>,
 }
 
-/// A compiled multi-pattern matcher: patterns, their shapes and meanings.
-pub struct Matcher {
-    /// The byte trie of the patterns.
-    pub trie: Trie,
-    /// Per automaton pattern: its shape.
-    pub shapes: Vec<PatternShape>,
-    /// Per automaton pattern: every term spelled that way.
-    pub terms: Vec<Vec<Term>>,
-}
+/// A compiled multi-pattern matcher: the trie of the patterns, their
+/// shapes and meanings.
+pub type Matcher = Patterns;
 
 /// Every lexicon, compiled.
 pub struct Lexicon {
@@ -58,6 +52,9 @@ pub struct Lexicon {
     /// Number words, longest first (the order a regex alternation of
     /// them would try).
     pub number_words: Vec<(String, u32)>,
+    /// Per first byte: the indices into `number_words` of the words that
+    /// start with it, in the same order (most words start none).
+    pub number_by_first_byte: Vec<Vec<u16>>,
     /// Duration unit words, longest first.
     pub unit_words: Vec<(String, Unit)>,
     /// Words right before a number that make it a look-back ("past 12 months").
@@ -130,16 +127,6 @@ fn err(file: &str, message: impl Into<String>) -> LexiconError {
     }
 }
 
-impl Matcher {
-    fn new(p: Patterns) -> Matcher {
-        Matcher {
-            trie: p.trie,
-            shapes: p.shapes,
-            terms: p.terms,
-        }
-    }
-}
-
 /// Longest first, then alphabetically: so "months" is tried before "month".
 fn longest_first<T: Copy>(map: &HashMap<String, T>) -> Vec<(String, T)> {
     let mut v: Vec<(String, T)> = map.iter().map(|(k, v)| (k.clone(), *v)).collect();
@@ -180,16 +167,23 @@ impl Lexicon {
         let numbers: HashMap<String, u32> = c.numbers.into_iter().collect();
         let number_words = longest_first(&numbers);
         let unit_words = longest_first(&units);
+        let mut number_by_first_byte = vec![Vec::new(); 256];
+        for (i, (w, _)) in number_words.iter().enumerate() {
+            if let Some(&b) = w.as_bytes().first() {
+                number_by_first_byte[b as usize].push(i as u16);
+            }
+        }
         Ok(Lexicon {
             languages: c.languages,
             subjects,
             retention_subjects: c.retention_subjects,
-            lower: Matcher::new(c.lower),
-            cased: Matcher::new(c.cased),
+            lower: c.lower,
+            cased: c.cased,
             months: c.months.into_iter().collect(),
             units,
             numbers,
             number_words,
+            number_by_first_byte,
             unit_words,
             duration_not_before: c.not_before,
             age_before: c.age_before,
@@ -302,7 +296,7 @@ mod tests {
         for (patterns, lowercase) in [(&c.lower, true), (&c.cased, false)] {
             let ac = AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .build(&patterns.texts)
+                .build(patterns.texts())
                 .unwrap();
             for (lower, cased) in &texts {
                 let text = if lowercase { lower } else { cased };

@@ -49,7 +49,7 @@ fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
                 if shape.right && is_word(text[e..].chars().next()) {
                     return;
                 }
-                for t in &m.terms[pid] {
+                for t in m.terms_of(pid) {
                     let on = match t.lang {
                         None => true,
                         Some(l) => active & (1 << l) != 0,
