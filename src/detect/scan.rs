@@ -36,11 +36,19 @@ fn is_word(c: Option<char>) -> bool {
 fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
     let mut prev_word = false;
-    for (s, c) in text.char_indices() {
-        let word = c.is_alphanumeric();
+    let mut s = 0;
+    while s < bytes.len() {
+        let b = bytes[s];
+        let (word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[s..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
         // Inside a word only patterns that start with punctuation may start
-        // (one starting with a letter must not continue a word on its left).
-        if !(prev_word && word) {
+        // (one starting with a letter must not continue a word on its left);
+        // most bytes start no pattern at all.
+        if !(prev_word && word) && m.trie.root[b as usize] != 0 {
             m.trie.matches_at(bytes, s, |e, pid| {
                 let shape = m.shapes[pid];
                 if shape.left && prev_word {
@@ -65,6 +73,7 @@ fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
             });
         }
         prev_word = word;
+        s += len;
     }
 }
 
