@@ -10,6 +10,7 @@
 //! This file must not refer to the rest of the crate (`crate::…`): the build
 //! script includes it with `#[path]`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
@@ -234,18 +235,31 @@ pub struct PatternShape {
 /// rebuilding. Node 0 is the root; its children are also in `root`, a
 /// 256-entry table, because every scan starts there. Nodes are numbered
 /// breadth first and each keeps its edge range and output side by side, so
-/// the hot first levels share few cache lines.
+/// the hot first levels share few cache lines. The `u32` arrays are kept as
+/// little-endian bytes so that the embedded form is used where it lies,
+/// without copying it to the heap at every start.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Trie {
-    /// The root's child per first byte (0 for none).
-    pub root: Vec<u32>,
-    /// Per node `n`: `nodes[3n]..nodes[3n + 1]` is its range of edges, and
-    /// `nodes[3n + 2]` the pattern ending there plus one (0 for none).
-    pub nodes: Vec<u32>,
+    /// The root's child per first byte (0 for none): 256 `u32`.
+    pub root: Cow<'static, [u8]>,
+    /// Per node `n`, `u32` number `3n`..`3n + 1` is its range of edges, and
+    /// number `3n + 2` the pattern ending there plus one (0 for none).
+    pub nodes: Cow<'static, [u8]>,
     /// Edge labels.
-    pub labels: Vec<u8>,
-    /// Edge targets.
-    pub targets: Vec<u32>,
+    pub labels: Cow<'static, [u8]>,
+    /// Edge targets (`u32`).
+    pub targets: Cow<'static, [u8]>,
+}
+
+/// The `i`th little-endian `u32` of `bytes`.
+#[inline]
+fn u32_at(bytes: &[u8], i: usize) -> u32 {
+    let b = &bytes[4 * i..4 * i + 4];
+    u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+}
+
+fn le_bytes(v: &[u32]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
 impl Trie {
@@ -280,41 +294,53 @@ impl Trie {
             }
             k += 1;
         }
-        let mut trie = Trie {
-            root: vec![0; 256],
-            nodes: Vec::with_capacity(3 * order.len()),
-            ..Trie::default()
-        };
+        let mut root = vec![0u32; 256];
         for (b, n) in &children[0] {
-            trie.root[*b as usize] = new_id[*n as usize];
+            root[*b as usize] = new_id[*n as usize];
         }
+        let (mut nodes, mut labels, mut targets) = (Vec::new(), Vec::new(), Vec::new());
         for &old in &order {
-            let lo = trie.labels.len() as u32;
+            let lo = labels.len() as u32;
             for (b, n) in &children[old] {
-                trie.labels.push(*b);
-                trie.targets.push(new_id[*n as usize]);
+                labels.push(*b);
+                targets.push(new_id[*n as usize]);
             }
-            trie.nodes
-                .extend([lo, trie.labels.len() as u32, output[old]]);
+            nodes.extend([lo, labels.len() as u32, output[old]]);
         }
-        trie
+        Trie {
+            root: Cow::Owned(le_bytes(&root)),
+            nodes: Cow::Owned(le_bytes(&nodes)),
+            labels: Cow::Owned(labels),
+            targets: Cow::Owned(le_bytes(&targets)),
+        }
+    }
+
+    /// Per node: (first edge, end of edges, output).
+    #[inline]
+    fn node(&self, n: usize) -> (usize, usize, u32) {
+        (
+            u32_at(&self.nodes, 3 * n) as usize,
+            u32_at(&self.nodes, 3 * n + 1) as usize,
+            u32_at(&self.nodes, 3 * n + 2),
+        )
     }
 
     /// Whether the arrays are consistent (every index in range).
     fn sound(&self, patterns: usize) -> bool {
-        let n = self.nodes.len() / 3;
-        self.root.len() == 256
-            && self.nodes.len().is_multiple_of(3)
+        let words = |b: &[u8]| b.len() / 4;
+        let n = self.nodes.len() / 12;
+        let all = |b: &[u8], ok: &dyn Fn(u32) -> bool| b.chunks_exact(4).all(|c| ok(u32_at(c, 0)));
+        self.root.len() == 1024
+            && self.nodes.len().is_multiple_of(12)
             && n > 0
-            && self.targets.len() == self.labels.len()
-            && self.nodes.chunks_exact(3).all(|c| {
-                c[0] <= c[1] && c[1] as usize <= self.labels.len() && c[2] as usize <= patterns
+            && words(&self.targets) == self.labels.len()
+            && self.targets.len().is_multiple_of(4)
+            && (0..n).all(|i| {
+                let (lo, hi, out) = self.node(i);
+                lo <= hi && hi <= self.labels.len() && out as usize <= patterns
             })
-            && self
-                .root
-                .iter()
-                .chain(&self.targets)
-                .all(|&t| (t as usize) < n)
+            && all(&self.root, &|t| (t as usize) < n)
+            && all(&self.targets, &|t| (t as usize) < n)
     }
 
     /// Call `found(end, pattern)` for every pattern that occurs in `text` at
@@ -324,26 +350,31 @@ impl Trie {
         let Some(&first) = text.get(start) else {
             return;
         };
-        let mut node = self.root[first as usize] as usize;
+        let mut node = u32_at(&self.root, first as usize) as usize;
         if node == 0 {
             return;
         }
         let mut end = start + 1;
         loop {
-            let n = &self.nodes[3 * node..3 * node + 3];
-            if n[2] != 0 {
-                found(end, n[2] as usize - 1);
+            let (lo, hi, out) = self.node(node);
+            if out != 0 {
+                found(end, out as usize - 1);
             }
             let Some(&b) = text.get(end) else {
                 return;
             };
-            let (lo, hi) = (n[0] as usize, n[1] as usize);
             match self.labels[lo..hi].iter().position(|&l| l == b) {
-                Some(k) => node = self.targets[lo + k] as usize,
+                Some(k) => node = u32_at(&self.targets, lo + k) as usize,
                 None => return,
             }
             end += 1;
         }
+    }
+
+    /// Whether some pattern starts with byte `b`.
+    #[inline]
+    pub fn starts_with_byte(&self, b: u8) -> bool {
+        u32_at(&self.root, b as usize) != 0
     }
 }
 
@@ -372,15 +403,14 @@ impl Patterns {
         let mut out = vec![Vec::new(); self.shapes.len()];
         let mut stack = vec![(0usize, Vec::new())];
         while let Some((node, path)) = stack.pop() {
-            let n = &self.trie.nodes[3 * node..3 * node + 3];
-            if let Some(p) = (n[2] as usize).checked_sub(1) {
+            let (lo, hi, output) = self.trie.node(node);
+            if let Some(p) = (output as usize).checked_sub(1) {
                 out[p] = path.clone();
             }
-            let (lo, hi) = (n[0] as usize, n[1] as usize);
             for k in lo..hi {
                 let mut next = path.clone();
                 next.push(self.trie.labels[k]);
-                stack.push((self.trie.targets[k] as usize, next));
+                stack.push((u32_at(&self.trie.targets, k) as usize, next));
             }
         }
         out.into_iter()
@@ -893,6 +923,11 @@ impl Writer {
         self.u32(s.len() as u32);
         self.0.extend_from_slice(s.as_bytes());
     }
+    /// A length and raw bytes.
+    fn bytes(&mut self, b: &[u8]) {
+        self.u32(b.len() as u32);
+        self.0.extend_from_slice(b);
+    }
     fn strs(&mut self, v: &[String]) {
         self.u32(v.len() as u32);
         for s in v {
@@ -915,11 +950,9 @@ impl Writer {
         }
     }
     fn patterns(&mut self, p: &Patterns) {
-        self.u32s(&p.trie.root);
-        self.u32s(&p.trie.nodes);
-        self.u32(p.trie.labels.len() as u32);
-        self.0.extend_from_slice(&p.trie.labels);
-        self.u32s(&p.trie.targets);
+        for bytes in [&p.trie.root, &p.trie.nodes, &p.trie.labels, &p.trie.targets] {
+            self.bytes(bytes);
+        }
         self.u32(p.shapes.len() as u32);
         for shape in &p.shapes {
             self.u8(u8::from(shape.left) | (u8::from(shape.right) << 1));
@@ -936,16 +969,25 @@ impl Writer {
 }
 
 /// Reads the binary form; `None` on any inconsistency.
-struct Reader<'a>(&'a [u8]);
+struct Reader {
+    data: &'static [u8],
+    at: usize,
+}
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Option<&[u8]> {
-        if n > self.0.len() {
-            return None;
-        }
-        let (head, tail) = self.0.split_at(n);
-        self.0 = tail;
+impl Reader {
+    fn take(&mut self, n: usize) -> Option<&'static [u8]> {
+        let data = self.data;
+        let head = data.get(self.at..self.at.checked_add(n)?)?;
+        self.at += n;
         Some(head)
+    }
+    fn rest(&self) -> usize {
+        self.data.len() - self.at
+    }
+    /// [`Writer::bytes`]: borrowed from the form, not copied.
+    fn bytes(&mut self) -> Option<Cow<'static, [u8]>> {
+        let n = self.len()?;
+        Some(Cow::Borrowed(self.take(n)?))
     }
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
@@ -954,7 +996,7 @@ impl Reader<'_> {
         let n = self.u32()? as usize;
         // Every element takes at least one byte: a corrupt count cannot
         // make us allocate more than the blob's size.
-        (n <= self.0.len()).then_some(n)
+        (n <= self.rest()).then_some(n)
     }
     fn u8(&mut self) -> Option<u8> {
         Some(self.take(1)?[0])
@@ -985,11 +1027,10 @@ impl Reader<'_> {
         }
     }
     fn patterns(&mut self) -> Option<Patterns> {
-        let root = self.u32s()?;
-        let nodes = self.u32s()?;
-        let n = self.len()?;
-        let labels = self.take(n)?.to_vec();
-        let targets = self.u32s()?;
+        let root = self.bytes()?;
+        let nodes = self.bytes()?;
+        let labels = self.bytes()?;
+        let targets = self.bytes()?;
         let n = self.len()?;
         let shapes: Vec<PatternShape> = self
             .take(n)?
@@ -1072,8 +1113,8 @@ impl Compiled {
     }
 
     /// Decode [`Compiled::to_bytes`]; `None` if the bytes are not such a form.
-    pub fn from_bytes(bytes: &[u8]) -> Option<Compiled> {
-        let mut r = Reader(bytes);
+    pub fn from_bytes(bytes: &'static [u8]) -> Option<Compiled> {
+        let mut r = Reader { data: bytes, at: 0 };
         let n = r.len()?;
         let mut languages = Vec::with_capacity(n);
         for _ in 0..n {
@@ -1119,6 +1160,6 @@ impl Compiled {
             age_before: r.strs()?,
             age_after: r.strs()?,
         };
-        r.0.is_empty().then_some(c)
+        (r.rest() == 0).then_some(c)
     }
 }

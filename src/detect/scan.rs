@@ -48,7 +48,7 @@ fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
         // Inside a word only patterns that start with punctuation may start
         // (one starting with a letter must not continue a word on its left);
         // most bytes start no pattern at all.
-        if !(prev_word && word) && m.trie.root[b as usize] != 0 {
+        if !(prev_word && word) && m.trie.starts_with_byte(b) {
             m.trie.matches_at(bytes, s, |e, pid| {
                 let shape = m.shapes[pid];
                 if shape.left && prev_word {
