@@ -232,23 +232,21 @@ pub struct PatternShape {
 }
 
 /// A byte trie of the patterns, in flat arrays so it decodes without
-/// rebuilding. Node 0 is the root; its children are also in `root`, a
-/// 256-entry table, because every scan starts there. Nodes are numbered
-/// breadth first and each keeps its edge range and output side by side, so
-/// the hot first levels share few cache lines. The `u32` arrays are kept as
+/// rebuilding. Each node is one block of `u32` words: the pattern ending
+/// there plus one (0 for none), its number of edges, then one word per edge
+/// (label in the top byte, the child's block offset in the low 24 bits).
+/// A step of a walk reads one block, so it costs one cache miss rather than
+/// three; blocks are laid out breadth first so the hot first levels are
+/// close together. The root's children are also in `root`, a 256-entry
+/// table, because every walk starts there. The words are kept as
 /// little-endian bytes so that the embedded form is used where it lies,
 /// without copying it to the heap at every start.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Trie {
-    /// The root's child per first byte (0 for none): 256 `u32`.
+    /// The block offset of the root's child per first byte (0 for none).
     pub root: Cow<'static, [u8]>,
-    /// Per node `n`, `u32` number `3n`..`3n + 1` is its range of edges, and
-    /// number `3n + 2` the pattern ending there plus one (0 for none).
-    pub nodes: Cow<'static, [u8]>,
-    /// Edge labels.
-    pub labels: Cow<'static, [u8]>,
-    /// Edge targets (`u32`).
-    pub targets: Cow<'static, [u8]>,
+    /// The node blocks; the root's is at offset 0.
+    pub blocks: Cow<'static, [u8]>,
 }
 
 /// The `i`th little-endian `u32` of `bytes`.
@@ -262,9 +260,12 @@ fn le_bytes(v: &[u32]) -> Vec<u8> {
     v.iter().flat_map(|x| x.to_le_bytes()).collect()
 }
 
+/// Block offsets must fit the 24 bits of an edge word.
+const MAX_OFFSET: usize = 1 << 24;
+
 impl Trie {
-    fn build(patterns: &[String]) -> Trie {
-        // Build with maps, then renumber breadth first and flatten.
+    fn build(patterns: &[String]) -> Result<Trie, LexiconError> {
+        // Build with maps, then lay the nodes out breadth first.
         let mut children: Vec<BTreeMap<u8, u32>> = vec![BTreeMap::new()];
         let mut output = vec![0u32];
         for (pid, p) in patterns.iter().enumerate() {
@@ -285,62 +286,78 @@ impl Trie {
             output[node] = pid as u32 + 1;
         }
         let mut order = vec![0usize];
-        let mut new_id = vec![0u32; children.len()];
         let mut k = 0;
         while k < order.len() {
-            for &c in children[order[k]].values() {
-                new_id[c as usize] = order.len() as u32;
-                order.push(c as usize);
-            }
+            order.extend(children[order[k]].values().map(|&c| c as usize));
             k += 1;
         }
+        let mut offset = vec![0usize; children.len()];
+        let mut at = 0;
+        for &n in &order {
+            offset[n] = at;
+            at += 2 + children[n].len();
+        }
+        if at >= MAX_OFFSET {
+            return Err(err(
+                "(all)",
+                "too many patterns for the trie's 24-bit offsets",
+            ));
+        }
+        let mut blocks = Vec::with_capacity(at);
+        for &n in &order {
+            blocks.push(output[n]);
+            blocks.push(children[n].len() as u32);
+            blocks.extend(
+                children[n]
+                    .iter()
+                    .map(|(b, c)| u32::from(*b) << 24 | offset[*c as usize] as u32),
+            );
+        }
         let mut root = vec![0u32; 256];
-        for (b, n) in &children[0] {
-            root[*b as usize] = new_id[*n as usize];
+        for (b, c) in &children[0] {
+            root[*b as usize] = offset[*c as usize] as u32;
         }
-        let (mut nodes, mut labels, mut targets) = (Vec::new(), Vec::new(), Vec::new());
-        for &old in &order {
-            let lo = labels.len() as u32;
-            for (b, n) in &children[old] {
-                labels.push(*b);
-                targets.push(new_id[*n as usize]);
-            }
-            nodes.extend([lo, labels.len() as u32, output[old]]);
-        }
-        Trie {
+        Ok(Trie {
             root: Cow::Owned(le_bytes(&root)),
-            nodes: Cow::Owned(le_bytes(&nodes)),
-            labels: Cow::Owned(labels),
-            targets: Cow::Owned(le_bytes(&targets)),
-        }
+            blocks: Cow::Owned(le_bytes(&blocks)),
+        })
     }
 
-    /// Per node: (first edge, end of edges, output).
+    /// A block: its output and its edge words.
     #[inline]
-    fn node(&self, n: usize) -> (usize, usize, u32) {
-        (
-            u32_at(&self.nodes, 3 * n) as usize,
-            u32_at(&self.nodes, 3 * n + 1) as usize,
-            u32_at(&self.nodes, 3 * n + 2),
-        )
+    fn block(&self, o: usize) -> (u32, impl Iterator<Item = (u8, usize)> + '_) {
+        let n = u32_at(&self.blocks, o + 1) as usize;
+        let edges = (0..n).map(move |k| {
+            let e = u32_at(&self.blocks, o + 2 + k);
+            ((e >> 24) as u8, (e & 0x00FF_FFFF) as usize)
+        });
+        (u32_at(&self.blocks, o), edges)
     }
 
-    /// Whether the arrays are consistent (every index in range).
+    /// Whether the arrays are consistent: every block and every edge in
+    /// range, every output a pattern. Walks index the arrays with checks, so
+    /// a broken form could only panic, never misread.
     fn sound(&self, patterns: usize) -> bool {
-        let words = |b: &[u8]| b.len() / 4;
-        let n = self.nodes.len() / 12;
-        let all = |b: &[u8], ok: &dyn Fn(u32) -> bool| b.chunks_exact(4).all(|c| ok(u32_at(c, 0)));
-        self.root.len() == 1024
-            && self.nodes.len().is_multiple_of(12)
-            && n > 0
-            && words(&self.targets) == self.labels.len()
-            && self.targets.len().is_multiple_of(4)
-            && (0..n).all(|i| {
-                let (lo, hi, out) = self.node(i);
-                lo <= hi && hi <= self.labels.len() && out as usize <= patterns
-            })
-            && all(&self.root, &|t| (t as usize) < n)
-            && all(&self.targets, &|t| (t as usize) < n)
+        let words = self.blocks.len() / 4;
+        if self.root.len() != 1024 || !self.blocks.len().is_multiple_of(4) || words < 2 {
+            return false;
+        }
+        let mut o = 0;
+        while o < words {
+            if o + 2 > words {
+                return false;
+            }
+            let (out, edges) = self.block(o);
+            let n = u32_at(&self.blocks, o + 1) as usize;
+            if out as usize > patterns
+                || o + 2 + n > words
+                || edges.into_iter().any(|(_, c)| c + 2 > words)
+            {
+                return false;
+            }
+            o += 2 + n;
+        }
+        (0..256).all(|b| u32_at(&self.root, b) as usize + 2 <= words)
     }
 
     /// Call `found(end, pattern)` for every pattern that occurs in `text` at
@@ -350,21 +367,21 @@ impl Trie {
         let Some(&first) = text.get(start) else {
             return;
         };
-        let mut node = u32_at(&self.root, first as usize) as usize;
-        if node == 0 {
+        let mut o = u32_at(&self.root, first as usize) as usize;
+        if o == 0 {
             return;
         }
         let mut end = start + 1;
         loop {
-            let (lo, hi, out) = self.node(node);
+            let (out, mut edges) = self.block(o);
             if out != 0 {
                 found(end, out as usize - 1);
             }
             let Some(&b) = text.get(end) else {
                 return;
             };
-            match self.labels[lo..hi].iter().position(|&l| l == b) {
-                Some(k) => node = u32_at(&self.targets, lo + k) as usize,
+            match edges.find(|&(l, _)| l == b) {
+                Some((_, child)) => o = child,
                 None => return,
             }
             end += 1;
@@ -403,14 +420,14 @@ impl Patterns {
         let mut out = vec![Vec::new(); self.shapes.len()];
         let mut stack = vec![(0usize, Vec::new())];
         while let Some((node, path)) = stack.pop() {
-            let (lo, hi, output) = self.trie.node(node);
+            let (output, edges) = self.trie.block(node);
             if let Some(p) = (output as usize).checked_sub(1) {
                 out[p] = path.clone();
             }
-            for k in lo..hi {
+            for (label, child) in edges {
                 let mut next = path.clone();
-                next.push(self.trie.labels[k]);
-                stack.push((u32_at(&self.trie.targets, k) as usize, next));
+                next.push(label);
+                stack.push((child, next));
             }
         }
         out.into_iter()
@@ -688,19 +705,19 @@ impl PatternSet {
         }
     }
 
-    fn build(self) -> Patterns {
+    fn build(self) -> Result<Patterns, LexiconError> {
         let mut term_starts = vec![0u32];
         let mut terms = Vec::new();
         for list in self.terms {
             terms.extend(list);
             term_starts.push(terms.len() as u32);
         }
-        Patterns {
-            trie: Trie::build(&self.patterns),
+        Ok(Patterns {
+            trie: Trie::build(&self.patterns)?,
             shapes: self.shapes,
             term_starts,
             terms,
-        }
+        })
     }
 }
 
@@ -891,8 +908,8 @@ pub fn compile(topics: &[(&str, &str)], langs: &[(&str, &str)]) -> Result<Compil
         languages,
         subjects,
         retention_subjects,
-        lower: lower.build(),
-        cased: cased.build(),
+        lower: lower.build()?,
+        cased: cased.build()?,
         months: months.into_iter().collect(),
         units: units.into_iter().collect(),
         numbers: numbers.into_iter().collect(),
@@ -950,7 +967,7 @@ impl Writer {
         }
     }
     fn patterns(&mut self, p: &Patterns) {
-        for bytes in [&p.trie.root, &p.trie.nodes, &p.trie.labels, &p.trie.targets] {
+        for bytes in [&p.trie.root, &p.trie.blocks] {
             self.bytes(bytes);
         }
         self.u32(p.shapes.len() as u32);
@@ -1028,9 +1045,7 @@ impl Reader {
     }
     fn patterns(&mut self) -> Option<Patterns> {
         let root = self.bytes()?;
-        let nodes = self.bytes()?;
-        let labels = self.bytes()?;
-        let targets = self.bytes()?;
+        let blocks = self.bytes()?;
         let n = self.len()?;
         let shapes: Vec<PatternShape> = self
             .take(n)?
@@ -1052,12 +1067,7 @@ impl Reader {
                 lang: (lang != u8::MAX).then_some(lang),
             });
         }
-        let trie = Trie {
-            root,
-            nodes,
-            labels,
-            targets,
-        };
+        let trie = Trie { root, blocks };
         let sound = trie.sound(shapes.len())
             && term_starts.len() == shapes.len() + 1
             && term_starts.windows(2).all(|w| w[0] <= w[1])
