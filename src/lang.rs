@@ -55,13 +55,19 @@ impl StopWords {
 
     /// The language bit set of a lowercased word, 0 for none.
     fn get(&self, word: &str) -> u32 {
-        let Some(key) = pack(word.as_bytes()) else {
-            return self
+        match pack(word.as_bytes()) {
+            Some(key) => self.get_packed(key),
+            None => self
                 .long
                 .iter()
                 .find(|(w, _)| w == word)
-                .map_or(0, |(_, m)| *m);
-        };
+                .map_or(0, |(_, m)| *m),
+        }
+    }
+
+    /// [`StopWords::get`] of a packed word.
+    #[inline]
+    fn get_packed(&self, key: u128) -> u32 {
         let mut i = self.slot(key);
         loop {
             let (k, m) = self.slots[i];
@@ -104,6 +110,28 @@ static STOPWORDS: LazyLock<StopWords> = LazyLock::new(|| {
     sw
 });
 
+/// The UTF-8 length of the char that starts with byte `b`.
+fn char_len(b: u8) -> usize {
+    match b {
+        0..0xC0 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// If a word character (alphanumeric, or `'`) starts at byte `i`: whether
+/// it is ASCII, and its length.
+#[inline]
+fn next_word_char(text: &str, i: usize) -> Option<(bool, usize)> {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        return (b.is_ascii_alphanumeric() || b == b'\'').then_some((true, 1));
+    }
+    let c = text[i..].chars().next()?;
+    c.is_alphanumeric().then_some((false, c.len_utf8()))
+}
+
 /// Guess the ISO 639-1 code of the text; `en` when unsure.
 pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
     let sw = &*STOPWORDS;
@@ -119,12 +147,25 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
     // counted, not lowercased and looked up.
     let longest = 3 * sw.longest;
     'outer: for text in texts {
-        for w in text.split(|c: char| {
-            !(c.is_ascii_alphanumeric() || c == '\'' || !c.is_ascii() && c.is_alphanumeric())
-        }) {
-            if w.is_empty() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            let mut ascii = true;
+            while i < bytes.len() {
+                match next_word_char(text, i) {
+                    Some((a, len)) => {
+                        ascii &= a;
+                        i += len;
+                    }
+                    None => break,
+                }
+            }
+            if i == start {
+                i += char_len(bytes[i]);
                 continue;
             }
+            let w = &text[start..i];
             seen += 1;
             if seen > MAX_WORDS {
                 break 'outer;
@@ -132,16 +173,20 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
             if w.len() > longest {
                 continue;
             }
-            word.clear();
-            if w.is_ascii() {
-                word.push_str(w);
-                word.make_ascii_lowercase();
+            let mask = if ascii && w.len() <= 16 {
+                // Lowercase straight into the packed key.
+                let mut buf = [0u8; 16];
+                for (d, s) in buf.iter_mut().zip(w.bytes()) {
+                    *d = s.to_ascii_lowercase();
+                }
+                sw.get_packed(u128::from_le_bytes(buf))
             } else {
+                word.clear();
                 word.extend(w.chars().flat_map(char::to_lowercase));
-            }
+                sw.get(&word)
+            };
             // A word shared by several languages counts for none: it
             // cannot tell them apart.
-            let mask = sw.get(&word);
             if mask.count_ones() == 1 {
                 votes[mask.trailing_zeros() as usize] += 1;
             }
