@@ -26,12 +26,18 @@ fn info(doc: &Document) -> DocInfo {
 /// alphanumeric characters.
 fn word_count(doc: &Document) -> usize {
     fn words(text: &str) -> usize {
+        let bytes = text.as_bytes();
         let mut n = 0;
         let mut in_word = false;
-        for c in text.chars() {
-            let w = if c.is_ascii() {
-                c.is_ascii_alphanumeric()
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes[i];
+            let w = if b.is_ascii() {
+                i += 1;
+                b.is_ascii_alphanumeric()
             } else {
+                let c = text[i..].chars().next().unwrap_or(' ');
+                i += c.len_utf8();
                 c.is_alphanumeric()
             };
             n += usize::from(w && !in_word);

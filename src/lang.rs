@@ -3,7 +3,6 @@
 //! stop words live in the language lexicons (`lexicons/*.toml`), so a new
 //! language is a data change here too.
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 /// Words looked at, at most: enough to decide, cheap on a 1 MB policy.
@@ -11,47 +10,185 @@ const MAX_WORDS: usize = 20_000;
 /// Fewer stop-word hits than this and we do not trust the vote.
 const MIN_HITS: usize = 5;
 
-/// Stop word → bit set of the languages it belongs to, plus the codes.
-static STOPWORDS: LazyLock<(HashMap<String, u32>, Vec<String>)> = LazyLock::new(|| {
-    let mut map: HashMap<String, u32> = HashMap::new();
-    let mut codes = Vec::new();
-    if let Some(lex) = crate::detect::lexicon::lexicon() {
-        for (i, l) in lex.languages.iter().enumerate() {
-            codes.push(l.code.clone());
-            for w in &l.stopwords {
-                *map.entry(w.clone()).or_default() |= 1 << i;
+/// A word of at most 16 bytes packed into an integer (little-endian bytes,
+/// zero padded): stop words are short, and comparing one integer is much
+/// cheaper than hashing and comparing strings for every word of a policy.
+fn pack(word: &[u8]) -> Option<u128> {
+    if word.is_empty() || word.len() > 16 {
+        return None;
+    }
+    let mut buf = [0u8; 16];
+    buf[..word.len()].copy_from_slice(word);
+    Some(u128::from_le_bytes(buf))
+}
+
+/// Stop words of every language: an open-addressing table of packed words
+/// and their language bit sets, plus the few stop words too long to pack.
+struct StopWords {
+    slots: Vec<(u128, u32)>,
+    shift: u32,
+    long: Vec<(String, u32)>,
+    codes: Vec<String>,
+    /// Byte length of the longest stop word.
+    longest: usize,
+}
+
+impl StopWords {
+    fn slot(&self, key: u128) -> usize {
+        let h = ((key as u64) ^ ((key >> 64) as u64).rotate_left(29))
+            .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> self.shift) as usize
+    }
+
+    fn insert(&mut self, key: u128, mask: u32) {
+        let mut i = self.slot(key);
+        loop {
+            let (k, m) = &mut self.slots[i];
+            if *k == key || *k == 0 {
+                *k = key;
+                *m |= mask;
+                return;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+
+    /// The language bit set of a lowercased word, 0 for none.
+    fn get(&self, word: &str) -> u32 {
+        match pack(word.as_bytes()) {
+            Some(key) => self.get_packed(key),
+            None => self
+                .long
+                .iter()
+                .find(|(w, _)| w == word)
+                .map_or(0, |(_, m)| *m),
+        }
+    }
+
+    /// [`StopWords::get`] of a packed word.
+    #[inline]
+    fn get_packed(&self, key: u128) -> u32 {
+        let mut i = self.slot(key);
+        loop {
+            let (k, m) = self.slots[i];
+            if k == key {
+                return m;
+            }
+            if k == 0 {
+                return 0;
+            }
+            i = (i + 1) & (self.slots.len() - 1);
+        }
+    }
+}
+
+static STOPWORDS: LazyLock<StopWords> = LazyLock::new(|| {
+    let languages = crate::detect::lexicon::lexicon().map_or(&[][..], |l| &l.languages[..]);
+    let n: usize = languages.iter().map(|l| l.stopwords.len()).sum();
+    // At most a quarter full, so probes stay short.
+    let size = (4 * n).next_power_of_two().max(16);
+    let mut sw = StopWords {
+        slots: vec![(0, 0); size],
+        shift: 64 - size.trailing_zeros(),
+        long: Vec::new(),
+        codes: Vec::new(),
+        longest: 0,
+    };
+    for (i, l) in languages.iter().enumerate() {
+        sw.codes.push(l.code.clone());
+        for w in &l.stopwords {
+            sw.longest = sw.longest.max(w.len());
+            match pack(w.as_bytes()) {
+                Some(key) => sw.insert(key, 1 << i),
+                None => match sw.long.iter_mut().find(|(x, _)| x == w) {
+                    Some((_, m)) => *m |= 1 << i,
+                    None => sw.long.push((w.clone(), 1 << i)),
+                },
             }
         }
     }
-    (map, codes)
+    sw
 });
+
+/// The UTF-8 length of the char that starts with byte `b`.
+fn char_len(b: u8) -> usize {
+    match b {
+        0..0xC0 => 1,
+        0xC0..0xE0 => 2,
+        0xE0..0xF0 => 3,
+        _ => 4,
+    }
+}
+
+/// If a word character (alphanumeric, or `'`) starts at byte `i`: whether
+/// it is ASCII, and its length.
+#[inline]
+fn next_word_char(text: &str, i: usize) -> Option<(bool, usize)> {
+    let b = text.as_bytes()[i];
+    if b.is_ascii() {
+        return (b.is_ascii_alphanumeric() || b == b'\'').then_some((true, 1));
+    }
+    let c = text[i..].chars().next()?;
+    c.is_alphanumeric().then_some((false, c.len_utf8()))
+}
 
 /// Guess the ISO 639-1 code of the text; `en` when unsure.
 pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
-    let (map, codes) = &*STOPWORDS;
+    let sw = &*STOPWORDS;
+    let codes = &sw.codes;
     if codes.is_empty() {
         return "en".to_string();
     }
     let mut votes = vec![0usize; codes.len()];
     let mut seen = 0usize;
     let mut word = String::new();
+    // Lowercasing can shrink a char at most threefold (U+212A KELVIN SIGN
+    // becomes `k`): a longer word cannot be a stop word, so it is only
+    // counted, not lowercased and looked up.
+    let longest = 3 * sw.longest;
     'outer: for text in texts {
-        for w in text.split(|c: char| !c.is_alphanumeric() && c != '\'') {
-            if w.is_empty() {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let start = i;
+            let mut ascii = true;
+            while i < bytes.len() {
+                match next_word_char(text, i) {
+                    Some((a, len)) => {
+                        ascii &= a;
+                        i += len;
+                    }
+                    None => break,
+                }
+            }
+            if i == start {
+                i += char_len(bytes[i]);
                 continue;
             }
+            let w = &text[start..i];
             seen += 1;
             if seen > MAX_WORDS {
                 break 'outer;
             }
-            word.clear();
-            word.extend(w.chars().flat_map(char::to_lowercase));
-            if let Some(&mask) = map.get(word.as_str()) {
-                // A word shared by several languages counts for none: it
-                // cannot tell them apart.
-                if mask.count_ones() == 1 {
-                    votes[mask.trailing_zeros() as usize] += 1;
+            if w.len() > longest {
+                continue;
+            }
+            let mask = if ascii && w.len() <= 16 {
+                // Lowercase straight into the packed key.
+                let mut buf = [0u8; 16];
+                for (d, s) in buf.iter_mut().zip(w.bytes()) {
+                    *d = s.to_ascii_lowercase();
                 }
+                sw.get_packed(u128::from_le_bytes(buf))
+            } else {
+                word.clear();
+                word.extend(w.chars().flat_map(char::to_lowercase));
+                sw.get(&word)
+            };
+            // A word shared by several languages counts for none: it
+            // cannot tell them apart.
+            if mask.count_ones() == 1 {
+                votes[mask.trailing_zeros() as usize] += 1;
             }
         }
     }

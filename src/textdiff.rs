@@ -60,36 +60,32 @@ pub fn split_sentences(text: &str) -> Vec<String> {
 }
 
 fn split_line(line: &str, out: &mut Vec<String>) {
-    let chars: Vec<(usize, char)> = line.char_indices().collect();
+    let at = |i: usize| line[i..].chars().next();
     let mut start = 0; // byte offset of the current sentence
     let mut k = 0;
-    while k < chars.len() {
-        let (_, c) = chars[k];
-        if !matches!(c, '.' | '!' | '?' | '…') {
-            k += 1;
-            continue;
-        }
+    while let Some(off) = line[k..].find(['.', '!', '?', '…']) {
+        let t = k + off;
+        let Some(c) = at(t) else { break };
         // The terminator run and closing quotes or brackets belong to the sentence.
-        let mut e = k + 1;
-        while e < chars.len() && matches!(chars[e].1, '.' | '!' | '?' | '…') {
-            e += 1;
+        let mut e = t + c.len_utf8();
+        while let Some(x) = at(e).filter(|x| matches!(x, '.' | '!' | '?' | '…')) {
+            e += x.len_utf8();
         }
-        while e < chars.len() && matches!(chars[e].1, '"' | '\'' | '”' | '’' | '»' | ')' | ']')
+        while let Some(x) = at(e).filter(|x| matches!(x, '"' | '\'' | '”' | '’' | '»' | ')' | ']'))
         {
-            e += 1;
+            e += x.len_utf8();
         }
-        if e >= chars.len() || !chars[e].1.is_whitespace() {
-            k = e.max(k + 1);
+        if !at(e).is_some_and(char::is_whitespace) {
+            k = e;
             continue;
         }
         let mut nx = e;
-        while nx < chars.len() && chars[nx].1.is_whitespace() {
-            nx += 1;
+        while let Some(x) = at(nx).filter(|x| x.is_whitespace()) {
+            nx += x.len_utf8();
         }
-        let end = chars[e].0;
-        if nx < chars.len() && is_boundary(line, start, chars[k].0, c, &chars[nx..]) {
-            push_trimmed(&line[start..end], out);
-            start = chars[nx].0;
+        if nx < line.len() && is_boundary(line, start, t, c, &line[nx..]) {
+            push_trimmed(&line[start..e], out);
+            start = nx;
         }
         k = nx;
     }
@@ -105,8 +101,10 @@ fn push_trimmed(s: &str, out: &mut Vec<String>) {
 
 /// Does the terminator `term` at byte `at` end the sentence begun at `start`,
 /// given the characters that follow the white space after it?
-fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &[(usize, char)]) -> bool {
-    let nc = next[0].1;
+fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &str) -> bool {
+    let Some(nc) = next.chars().next() else {
+        return true;
+    };
     if nc.is_lowercase() && !is_list_marker(next) {
         return false;
     }
@@ -158,8 +156,8 @@ fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &[(usize, 
 }
 
 /// "a) …", "(b) …", "iv) …": a new list item may start in lower case.
-fn is_list_marker(next: &[(usize, char)]) -> bool {
-    let mut it = next.iter().map(|&(_, c)| c).peekable();
+fn is_list_marker(next: &str) -> bool {
+    let mut it = next.chars().peekable();
     if it.peek() == Some(&'(') {
         it.next();
     }

@@ -3,6 +3,7 @@
 //! Ages ("under 16 years of age") and look-backs ("in the past 12 months")
 //! are not durations a policy keeps data for.
 
+use super::cursor::{Text, leftmost};
 use super::lexicon::{Lexicon, Unit};
 
 /// A normalised duration.
@@ -50,29 +51,91 @@ fn ends_with_word(text: &str, word: &str) -> bool {
             .is_some_and(char::is_alphanumeric)
 }
 
+/// Separators of a range ("5-7 years", "1 a 3 años", "2 bis 3 Jahre"), in
+/// the order a regex alternation would try them.
+const RANGE: &[&str] = &["-", "–", "to", "à", "a", "bis", "till", "och", "tot", "e"];
+
+/// How a duration's number was written.
+#[derive(Debug, Clone, Copy)]
+enum Number<'a> {
+    /// Digits (the upper end of a range when there is one).
+    Digits(&'a str),
+    /// A number word of the lexicons.
+    Word(&'a str),
+}
+
+/// `(?:\s*\(\d{1,4}\))?(?:\s*-\s*|\s+|\s*)(UNIT)\b` after the number: the
+/// unit, where its word starts, and the end of the match. The lexicons' unit
+/// words start with a letter, so the three separators come down to spaces,
+/// an optional hyphen and spaces.
+fn unit_after(lex: &Lexicon, t: &Text, i: usize) -> Option<(Unit, usize, usize)> {
+    let unit = |i: usize| {
+        let mut k = t.skip_spaces(i);
+        if let Some(h) = t.lit(k, "-") {
+            k = t.skip_spaces(h);
+        }
+        lex.unit_words.iter().find_map(|(w, u)| {
+            let e = t.lit(k, w)?;
+            t.word_end(e).then_some((*u, k, e))
+        })
+    };
+    // "fourteen (14) months"
+    let paren = t
+        .lit(t.skip_spaces(i), "(")
+        .and_then(|p| t.digits(p, 1, 4))
+        .and_then(|d| t.lit(d, ")"));
+    paren.and_then(unit).or_else(|| unit(i))
+}
+
+/// `(\d{1,4})(?:\s*(?:RANGE)\s*(\d{1,4}))?` or `(NUMBER WORD)`, then
+/// [`unit_after`], at `i`.
+fn duration_at<'a>(
+    lex: &Lexicon,
+    t: &Text<'a>,
+    i: usize,
+) -> Option<(Number<'a>, (Unit, usize, usize))> {
+    if let Some(d) = t.digits(i, 1, 4) {
+        let range = RANGE.iter().find_map(|sep| {
+            let s = t.lit(t.skip_spaces(d), sep)?;
+            let h0 = t.skip_spaces(s);
+            let h1 = t.digits(h0, 1, 4)?;
+            Some((Number::Digits(&t.0[h0..h1]), unit_after(lex, t, h1)?))
+        });
+        return range.or_else(|| Some((Number::Digits(&t.0[i..d]), unit_after(lex, t, d)?)));
+    }
+    let first = *t.0.as_bytes().get(i)?;
+    lex.number_by_first_byte[first as usize]
+        .iter()
+        .find_map(|&k| {
+            let w = &lex.number_words[k as usize].0;
+            let e = t.lit(i, w)?;
+            Some((Number::Word(&t.0[i..e]), unit_after(lex, t, e)?))
+        })
+}
+
 /// Durations in a lowercased, folded sentence that are neither ages nor
 /// look-back windows.
 pub fn find(lex: &Lexicon, lower: &str) -> Vec<Found> {
     let mut out = Vec::new();
-    for caps in lex.duration_re.captures_iter(lower) {
-        let Some(whole) = caps.get(0) else { continue };
-        let n = if let Some(hi) = caps.get(2) {
-            hi.as_str().parse::<u32>().ok()
-        } else if let Some(d) = caps.get(1) {
-            d.as_str().parse::<u32>().ok()
-        } else {
-            caps.get(3)
-                .and_then(|w| lex.numbers.get(w.as_str()).copied())
+    let t = Text(lower);
+    let mut from = 0;
+    // Leftmost, non-overlapping, like a regex's `captures_iter`.
+    while let Some((start, (number, (unit, _, end)))) =
+        leftmost(&t, from, char::is_alphanumeric, |i| duration_at(lex, &t, i))
+    {
+        from = end;
+        let n = match number {
+            Number::Digits(d) => d.parse::<u32>().ok(),
+            Number::Word(w) => lex.numbers.get(w).copied(),
         };
-        let unit = caps.get(4).and_then(|u| lex.units.get(u.as_str()).copied());
-        let (Some(n), Some(unit)) = (n, unit) else {
+        let Some(n) = n else {
             continue;
         };
         if n == 0 {
             continue;
         }
-        let before = &lower[..whole.start()];
-        let after = lower[whole.end()..].trim_start();
+        let before = &lower[..start];
+        let after = lower[end..].trim_start();
         if lex
             .duration_not_before
             .iter()
@@ -90,8 +153,8 @@ pub fn find(lex: &Lexicon, lower: &str) -> Vec<Found> {
         }
         out.push(Found {
             duration: Duration { n, unit },
-            start: whole.start(),
-            end: whole.end(),
+            start,
+            end,
         });
     }
     out
@@ -140,5 +203,107 @@ mod tests {
         assert_eq!(norm("gedurende 7 jaar"), ["7 years"]);
         assert_eq!(norm("durante 90 dias"), ["90 days"]);
         assert_eq!(norm("pendant treize mois"), ["13 months"]);
+    }
+
+    /// The regex the scanner replaced, as it was built from the lexicons.
+    static REFERENCE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        let lex = build().unwrap();
+        let alt = |words: Vec<&String>| {
+            let mut keys = words;
+            keys.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+            keys.iter()
+                .map(|k| regex::escape(k))
+                .collect::<Vec<_>>()
+                .join("|")
+        };
+        let unit_alt = alt(lex.units.keys().collect());
+        let number_alt = alt(lex.numbers.keys().collect());
+        regex::Regex::new(&format!(
+            r"\b(?:(\d{{1,4}})(?:\s*(?:-|–|to|à|a|bis|till|och|tot|e)\s*(\d{{1,4}}))?|({number_alt}))(?:\s*\(\d{{1,4}}\))?(?:\s*-\s*|\s+|\s*)({unit_alt})\b"
+        ))
+        .unwrap()
+    });
+
+    /// (start, end, number text, unit text) of every regex match.
+    fn reference(lower: &str) -> Vec<(usize, usize, String, String)> {
+        REFERENCE
+            .captures_iter(lower)
+            .map(|c| {
+                let n = c.get(2).or(c.get(1)).or(c.get(3)).unwrap().as_str();
+                (
+                    c.get(0).unwrap().start(),
+                    c.get(0).unwrap().end(),
+                    n.to_string(),
+                    c[4].to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn scanned(lex: &Lexicon, lower: &str) -> Vec<(usize, usize, String, String)> {
+        let t = Text(lower);
+        let mut out = Vec::new();
+        let mut from = 0;
+        while let Some((start, (number, (_, unit_start, end)))) =
+            leftmost(&t, from, char::is_alphanumeric, |i| duration_at(lex, &t, i))
+        {
+            from = end;
+            let n = match number {
+                Number::Digits(d) | Number::Word(d) => d.to_string(),
+            };
+            out.push((start, end, n, lower[unit_start..end].to_string()));
+        }
+        out
+    }
+
+    fn same_as_reference(lex: &Lexicon, text: &str) {
+        let lower = crate::detect::scan::fold(text).0;
+        assert_eq!(scanned(lex, &lower), reference(&lower), "{lower:?}");
+    }
+
+    #[test]
+    fn agrees_with_the_regex_on_every_bundled_line() {
+        let lex = build().unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+        let mut stack = vec![root];
+        let mut found = 0;
+        while let Some(dir) = stack.pop() {
+            for e in std::fs::read_dir(&dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if let Ok(text) = std::fs::read_to_string(&p) {
+                    for line in text.lines() {
+                        same_as_reference(&lex, line);
+                        found += reference(&crate::detect::scan::fold(line).0).len();
+                    }
+                }
+            }
+        }
+        assert!(found > 100, "only {found} durations");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn agrees_with_the_regex_on_duration_like_noise(
+            parts in proptest::collection::vec(proptest::prop_oneof![
+                proptest::strategy::Just("1"), proptest::strategy::Just("12"),
+                proptest::strategy::Just("12345"), proptest::strategy::Just(" "),
+                proptest::strategy::Just("-"), proptest::strategy::Just("–"),
+                proptest::strategy::Just("("), proptest::strategy::Just(")"),
+                proptest::strategy::Just("to"), proptest::strategy::Just("tot"),
+                proptest::strategy::Just("a"), proptest::strategy::Just("e"),
+                proptest::strategy::Just("month"), proptest::strategy::Just("months"),
+                proptest::strategy::Just("s"), proptest::strategy::Just("ans"),
+                proptest::strategy::Just("twenty"), proptest::strategy::Just("twenty-four"),
+                proptest::strategy::Just("four"), proptest::strategy::Just("år"),
+                proptest::strategy::Just("x"), proptest::strategy::Just("_"),
+                proptest::strategy::Just("é"), proptest::strategy::Just("days"),
+                proptest::strategy::Just("quatre-vingt-dix"), proptest::strategy::Just("jours"),
+            ], 0..12)
+        ) {
+            let lex = crate::detect::lexicon::lexicon().unwrap();
+            same_as_reference(lex, &parts.concat());
+        }
     }
 }

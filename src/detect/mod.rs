@@ -1,8 +1,8 @@
 //! Event detection: facts are extracted per document with data-file lexicons,
 //! compared, and tied to the sections where the text changed.
 //!
-//! - [`lexicon`] loads the TOML data files under `lexicons/` and compiles
-//!   them into one multi-pattern automaton;
+//! - [`compile`] compiles the TOML data files under `lexicons/` into byte
+//!   tries (run by `build.rs`); [`lexicon`] decodes that embedded form;
 //! - [`scan`] folds a sentence once, finds every pattern in one pass and
 //!   reads negation from the clause;
 //! - [`facts`] turns a document into facts (family, subject, value) with
@@ -10,7 +10,9 @@
 //! - [`compare`] compares the facts of both versions and builds events.
 
 pub mod compare;
+pub mod compile;
 pub mod contacts;
+mod cursor;
 pub mod dates;
 pub mod durations;
 pub mod facts;

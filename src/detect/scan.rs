@@ -3,35 +3,7 @@
 
 use super::lexicon::{Lexicon, Matcher, Term, TermKind};
 
-/// Fold a text for matching, keeping byte offsets identical between the two
-/// results: `(lowercased, original case)`. Curly quotes, odd spaces and dashes
-/// become their ASCII forms so "we’ll" and "we'll" match alike.
-pub fn fold(text: &str) -> (String, String) {
-    let mut lower = String::with_capacity(text.len());
-    let mut cased = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = match c {
-            '\u{2018}' | '\u{2019}' | '\u{02BC}' | '\u{2032}' => '\'',
-            '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{00AB}' | '\u{00BB}' => '"',
-            '\u{00A0}' | '\u{2007}' | '\u{202F}' | '\u{2009}' | '\u{200A}' => ' ',
-            '\u{2010}' | '\u{2011}' => '-',
-            c => c,
-        };
-        let mut buf = [0u8; 4];
-        let original = c.encode_utf8(&mut buf).len();
-        let mut lc = c.to_lowercase();
-        let l = match (lc.next(), lc.next()) {
-            (Some(l), None) if l.len_utf8() == original => l,
-            _ => c,
-        };
-        // Replacement glyphs above may be shorter than the original; pad so
-        // offsets into the original sentence stay valid is not needed because
-        // every consumer works on the folded strings only.
-        lower.push(l);
-        cased.push(c);
-    }
-    (lower, cased)
-}
+pub use super::compile::fold;
 
 /// One pattern found in a sentence.
 #[derive(Debug, Clone, Copy)]
@@ -59,30 +31,49 @@ fn is_word(c: Option<char>) -> bool {
     c.is_some_and(char::is_alphanumeric)
 }
 
+/// Every pattern occurrence, overlapping ones included, by walking the trie
+/// from each position where a pattern may start.
 fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
-    for mat in m.ac.find_overlapping_iter(text) {
-        let pid = mat.pattern().as_usize();
-        let shape = m.shapes[pid];
-        let (s, e) = (mat.start(), mat.end());
-        if shape.left && is_word(text[..s].chars().next_back()) {
-            continue;
+    let bytes = text.as_bytes();
+    let mut prev_word = false;
+    let mut s = 0;
+    while s < bytes.len() {
+        let b = bytes[s];
+        let (word, len) = if b.is_ascii() {
+            (b.is_ascii_alphanumeric(), 1)
+        } else {
+            let c = text[s..].chars().next().unwrap_or(' ');
+            (c.is_alphanumeric(), c.len_utf8())
+        };
+        // Inside a word only patterns that start with punctuation may start
+        // (one starting with a letter must not continue a word on its left);
+        // most bytes start no pattern at all.
+        if !(prev_word && word) && m.trie.starts_with_byte(b) {
+            m.trie.matches_at(bytes, s, |e, pid| {
+                let shape = m.shapes[pid];
+                if shape.left && prev_word {
+                    return;
+                }
+                if shape.right && is_word(text[e..].chars().next()) {
+                    return;
+                }
+                for t in m.terms_of(pid) {
+                    let on = match t.lang {
+                        None => true,
+                        Some(l) => active & (1 << l) != 0,
+                    };
+                    if on {
+                        out.push(Hit {
+                            start: s,
+                            end: e,
+                            term: *t,
+                        });
+                    }
+                }
+            });
         }
-        if shape.right && is_word(text[e..].chars().next()) {
-            continue;
-        }
-        for t in &m.terms[pid] {
-            let on = match t.lang {
-                None => true,
-                Some(l) => active & (1 << l) != 0,
-            };
-            if on {
-                out.push(Hit {
-                    start: s,
-                    end: e,
-                    term: *t,
-                });
-            }
-        }
+        prev_word = word;
+        s += len;
     }
 }
 

@@ -54,6 +54,11 @@ pub fn charset_from_content_type(content_type: &str) -> Option<&'static Encoding
 pub fn charset_from_meta(bytes: &[u8]) -> Option<&'static Encoding> {
     // Browsers only look at the first 1024 bytes; be a little more generous.
     let head = &bytes[..bytes.len().min(4096)];
+    // Every match starts with `<meta`: text and Markdown inputs have none,
+    // and then the regex (costly to compile, on every start) is not built.
+    if !head.windows(5).any(|w| w.eq_ignore_ascii_case(b"<meta")) {
+        return None;
+    }
     let caps = META_CHARSET.captures(head)?;
     let enc = Encoding::for_label(caps.get(1)?.as_bytes())?;
     // A page that is parsed as ASCII-compatible bytes cannot really be UTF-16

@@ -199,6 +199,21 @@ static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     .unwrap()
 });
 
+/// Whether [`BYLINE`] can match: each of its matches holds one of these
+/// words and a space, in any ASCII case, unless the text has a long s (`ſ`,
+/// which case-folds to `s`). The regex is costly to build, and most
+/// documents have no byline at all.
+fn may_be_byline(text: &str) -> bool {
+    const WORDS: [&[u8]; 4] = [b"filed ", b"posted ", b"written ", b"published "];
+    let bytes = text.as_bytes();
+    text.contains('ſ')
+        || WORDS.iter().any(|w| {
+            bytes
+                .windows(w.len())
+                .any(|win| win.eq_ignore_ascii_case(w))
+        })
+}
+
 /// Is this line a language name, or a picker listing several on one line?
 fn language_names(text: &str) -> usize {
     if words(text) > 12 {
@@ -271,7 +286,7 @@ fn is_line_chrome_counted(text: &str, w: usize) -> bool {
     if w > 12 {
         return false;
     }
-    if language_names(text) >= 2 || BYLINE.is_match(text) {
+    if language_names(text) >= 2 || may_be_byline(text) && BYLINE.is_match(text) {
         return true;
     }
     // Breadcrumbs: "Home / Support / Private Privacy".
