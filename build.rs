@@ -26,15 +26,6 @@ const FILE_ORDER: &[&str] = &[
 ];
 
 fn main() {
-    // A position-independent executable spends about a millisecond of every
-    // `policywatch diff` applying ~58,000 relative relocations, which also
-    // turns 1.2 MB of read-only data into copy-on-write pages (~290 page
-    // faults). Linked at a fixed address the binary needs none. The cost is
-    // no ASLR for the executable image itself (libraries, stack and heap
-    // stay randomised); drop this line to get it back.
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") {
-        println!("cargo::rustc-link-arg-bins=-no-pie");
-    }
     println!("cargo::rerun-if-changed=lexicons");
     println!("cargo::rerun-if-changed=src/detect/compile.rs");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("lexicons");
