@@ -61,4 +61,43 @@ fn main() {
         Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("lexicons.bin");
     std::fs::write(&out, compiled.to_bytes())
         .unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
+    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
+    write_test_data(&names);
+}
+
+/// Writes `testdata.rs`: every file under `snapshots/` as `include_bytes!`
+/// and the lexicon file names, for `src/testdata.rs`. Unit tests of the pure
+/// stages use it instead of reading files (only test builds include it).
+fn write_test_data(lexicon_files: &[&str]) {
+    println!("cargo::rerun-if-changed=snapshots");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
+    let mut found = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        let entries =
+            std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(rel) = path.strip_prefix(&root) {
+                found.push((rel.to_string_lossy().replace('\\', "/"), path.clone()));
+            }
+        }
+    }
+    found.sort();
+    let mut code = String::from("/// Every file under `snapshots/`: path relative to it, bytes.\n");
+    code.push_str("pub(crate) const SNAPSHOTS: &[(&str, &[u8])] = &[\n");
+    for (rel, path) in &found {
+        code.push_str(&format!(
+            "    ({rel:?}, include_bytes!({:?})),\n",
+            path.display().to_string()
+        ));
+    }
+    code.push_str("];\n/// The lexicon files build.rs compiled.\n");
+    code.push_str(&format!(
+        "pub(crate) const LEXICON_FILES: &[&str] = &{lexicon_files:?};\n"
+    ));
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("testdata.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
 }

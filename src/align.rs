@@ -1101,9 +1101,7 @@ mod tests {
             .unwrap();
         let moved = new.remove(pos);
         new.push(moved);
-        let start = std::time::Instant::now();
         let pairs = align(&old, &new);
-        let took = start.elapsed();
         assert!(covers_all(&pairs, old.len(), new.len()));
         for (k, st) in expect {
             let want = if k == 5 { Moved } else { st };
@@ -1122,9 +1120,5 @@ mod tests {
         assert!(news.windows(2).all(|w| w[0] < w[1]));
         let r = pairs.iter().position(|p| p.old == Some(10)).unwrap();
         assert_eq!(pairs[r - 1].old, Some(9));
-        // Debug builds are slow; release does this in a few ms (see benches).
-        let limit = if cfg!(debug_assertions) { 10_000 } else { 50 };
-        eprintln!("align of 2,000 sections took {took:?}");
-        assert!(took.as_millis() < limit, "align took {took:?}");
     }
 }

@@ -35,6 +35,8 @@ pub mod report;
 pub mod schedule;
 pub mod segment;
 pub mod store;
+#[cfg(test)]
+mod testdata;
 pub mod textdiff;
 pub mod tracker;
 

@@ -390,15 +390,4 @@ mod tests {
             assert_eq!(heading_key(&key), key, "{s:?}");
         }
     }
-
-    #[test]
-    fn fast_enough_for_a_megabyte() {
-        let line = "We retain analytics data for fourteen months and then delete it.";
-        let lines: Vec<String> = (0..16_000).map(|i| format!("{line} {i}")).collect();
-        let start = std::time::Instant::now();
-        let total: usize = lines.iter().map(|l| normalize_text(l).len()).sum();
-        assert!(total > 1_000_000);
-        // Generous bound so debug builds on a busy machine pass; release is ~1 ms.
-        assert!(start.elapsed().as_millis() < 500, "{:?}", start.elapsed());
-    }
 }

@@ -264,20 +264,11 @@ mod tests {
     #[test]
     fn agrees_with_the_regex_on_every_bundled_line() {
         let lex = build().unwrap();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots");
-        let mut stack = vec![root];
         let mut found = 0;
-        while let Some(dir) = stack.pop() {
-            for e in std::fs::read_dir(&dir).unwrap() {
-                let p = e.unwrap().path();
-                if p.is_dir() {
-                    stack.push(p);
-                } else if let Ok(text) = std::fs::read_to_string(&p) {
-                    for line in text.lines() {
-                        same_as_reference(&lex, line);
-                        found += reference(&crate::detect::scan::fold(line).0).len();
-                    }
-                }
+        for (_, text) in crate::testdata::texts("") {
+            for line in text.lines() {
+                same_as_reference(&lex, line);
+                found += reference(&crate::detect::scan::fold(line).0).len();
             }
         }
         assert!(found > 100, "only {found} durations");

@@ -265,13 +265,7 @@ mod tests {
 
     #[test]
     fn the_embedded_form_is_the_lexicon_files_compiled() {
-        let files = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/lexicons"))
-            .unwrap()
-            .filter(|e| {
-                e.as_ref()
-                    .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "toml"))
-            })
-            .count();
+        let files = crate::testdata::LEXICON_FILES.len();
         assert_eq!(files, TOPIC_FILES.len() + LANGUAGE_FILES.len());
         let fresh = compile(TOPIC_FILES, LANGUAGE_FILES).unwrap();
         let embedded = Compiled::from_bytes(COMPILED).unwrap();
@@ -285,13 +279,9 @@ mod tests {
     fn the_trie_matches_like_aho_corasick() {
         use aho_corasick::{AhoCorasick, MatchKind};
         let c = Compiled::from_bytes(COMPILED).unwrap();
-        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("snapshots/seeds");
-        let mut texts = Vec::new();
-        for e in std::fs::read_dir(root).unwrap() {
-            let text = std::fs::read_to_string(e.unwrap().path()).unwrap();
-            let (lower, cased) = crate::detect::compile::fold(&text);
-            texts.push((lower, cased));
-        }
+        let texts: Vec<_> = crate::testdata::texts("seeds/")
+            .map(|(_, text)| crate::detect::compile::fold(text))
+            .collect();
         let mut total = 0;
         for (patterns, lowercase) in [(&c.lower, true), (&c.cased, false)] {
             let ac = AhoCorasick::builder()

@@ -37,49 +37,9 @@ fn kinds(evs: &[Event]) -> Vec<String> {
     k
 }
 
-#[test]
-fn dump_basecamp() {
-    let dir = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/snapshots/basecamp/privacy-policy"
-    );
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut files: Vec<_> = rd
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "md"))
-        .collect();
-    files.sort();
-    if std::env::var("DUMP").is_err() {
-        return;
-    }
-    for w in files.windows(2) {
-        let a = std::fs::read_to_string(&w[0]).unwrap();
-        let b = std::fs::read_to_string(&w[1]).unwrap();
-        let ev = events(&a, &b);
-        println!("== {}", w[1].file_name().unwrap().to_string_lossy());
-        for e in &ev {
-            if e.kind.starts_with("section.") {
-                continue;
-            }
-            println!(
-                "   {} [{}] {}\t{}\t{}\t{}",
-                e.severity,
-                e.kind,
-                e.headline(),
-                e.subject.as_deref().unwrap_or(""),
-                e.from.as_deref().unwrap_or(""),
-                e.to.as_deref().unwrap_or("")
-            );
-        }
-    }
-}
-
 fn seed(name: &str) -> Document {
-    let path = format!("{}/snapshots/seeds/{name}", env!("CARGO_MANIFEST_DIR"));
-    let bytes = std::fs::read(&path).unwrap();
-    Document::parse(name, &bytes, &crate::model::ParseOptions::default()).unwrap()
+    let bytes = crate::testdata::bytes(&format!("seeds/{name}"));
+    Document::parse(name, bytes, &crate::model::ParseOptions::default()).unwrap()
 }
 
 fn summary(d: &Document) -> Vec<String> {
@@ -100,26 +60,6 @@ fn summary(d: &Document) -> Vec<String> {
         f.effective.map(|e| e.0.to_string())
     ));
     out
-}
-
-#[test]
-fn dump_seeds() {
-    if std::env::var("DUMP").is_err() {
-        return;
-    }
-    for s in [
-        "000_9809253ca9da665a.txt",
-        "001_d3e9af7cc998c5db.txt",
-        "002_e5a96dd1cf53a070.txt",
-        "003_fdf34e4267794e7a.txt",
-        "004_7e01e4ee1ba5f623.txt",
-    ] {
-        let d = seed(s);
-        println!("== {s} {}", d.language);
-        for l in summary(&d) {
-            println!("   {l}");
-        }
-    }
 }
 
 // ---- transfer mechanisms, aliases, moves -------------------------------
@@ -722,12 +662,9 @@ fn seed_with_itself_has_no_events() {
 }
 
 #[test]
-fn a_megabyte_pair_is_fast() {
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/snapshots/basecamp/privacy-policy/097-2023-07-27-d0a5e21.md"
-    ))
-    .unwrap();
+fn a_megabyte_pair_finds_its_one_change() {
+    // Speed is measured by benches/engine.rs, never by a timed test.
+    let base = crate::testdata::text("basecamp/privacy-policy/097-2023-07-27-d0a5e21.md");
     let body: String = base
         .lines()
         .filter(|l| !l.starts_with('#'))
@@ -745,106 +682,19 @@ fn a_megabyte_pair_is_fast() {
     let new = old.replace("within 60 days", "within 90 days");
     let (o, n) = (doc(&old), doc(&new));
     let pairs = align(&o.sections, &n.sections);
-    let t = std::time::Instant::now();
     let ev = super::detect(&o, &n, &pairs);
-    let took = t.elapsed();
-    assert!(ev.iter().any(|e| e.kind == "retention.changed"));
-    // Debug builds are ~10x slower than release; the release target is < 100 ms.
-    assert!(took.as_millis() < 3000, "took {took:?}");
-    eprintln!("1 MB pair: {took:?}");
-}
-
-#[test]
-fn profile_phases() {
-    if std::env::var("DUMP").is_err() {
-        return;
-    }
-    let base = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/snapshots/basecamp/privacy-policy/097-2023-07-27-d0a5e21.md"
-    ))
-    .unwrap();
-    let mut old = String::new();
-    let mut i = 0;
-    while old.len() < 1_000_000 {
-        old.push_str(&base.replace(" the ", &format!(" the{i} ")));
-        i += 1;
-    }
-    let d = doc(&old);
-    let d2 = doc(&old.replace("within 60 days", "within 90 days"));
-    let pairs = align(&d.sections, &d2.sections);
-    let t = std::time::Instant::now();
-    let mut cache = super::facts::Cache::new();
-    let lex0 = super::lexicon::lexicon().unwrap();
-    let f1 = super::facts::extract(lex0, &d, 1, &mut cache);
-    eprintln!("extract old {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let f2 = super::facts::extract(lex0, &d2, 1, &mut cache);
-    eprintln!("extract new {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let ctx = super::compare::Ctx::new(&d, &d2, &f1, &f2, &pairs);
-    let mut out = Vec::new();
-    super::compare::retention_events(&ctx, &mut out);
-    eprintln!(
-        "retention {:?} ({} old facts)",
-        t.elapsed(),
-        f1.retention.len()
+    let retention: Vec<_> = ev
+        .iter()
+        .filter(|e| e.kind.starts_with("retention."))
+        .collect();
+    assert!(!retention.is_empty(), "{:?}", kinds(&ev));
+    assert!(
+        retention
+            .iter()
+            .all(|e| e.kind == "retention.changed" && e.to.as_deref() == Some("90 days")),
+        "{:?}",
+        kinds(&ev)
     );
-    let t = std::time::Instant::now();
-    super::compare::subject_events(&ctx, lex0, &mut out);
-    super::compare::value_events(&ctx, &mut out);
-    eprintln!("others {:?}", t.elapsed());
-    let lex = super::lexicon::lexicon().unwrap();
-    let mut sents = Vec::new();
-    for s in &d.sections {
-        for p in &s.paragraphs {
-            sents.extend(crate::textdiff::split_sentences(p));
-        }
-    }
-    let t = std::time::Instant::now();
-    for s in &sents {
-        let _ = super::scan::fold(s);
-    }
-    eprintln!("{} sentences; fold {:?}", sents.len(), t.elapsed());
-    let t = std::time::Instant::now();
-    for s in &sents {
-        let _ = super::scan::Scanned::new(lex, s, 1);
-    }
-    eprintln!("scan {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    for s in &sents {
-        let _ = super::contacts::find(s, false);
-    }
-    eprintln!("contacts {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    for s in &sents {
-        let _ = super::durations::find(lex, s);
-    }
-    eprintln!("durations {:?}", t.elapsed());
-    let t = std::time::Instant::now();
-    let _ = super::facts::extract(lex, &d, 1, &mut Default::default());
-    eprintln!("extract {:?}", t.elapsed());
-}
-
-/// Exploration aid: `OTA=/path/to/corpus/ota/pairs IDS="0005 0008" cargo
-/// test dump_ota -- --nocapture` prints the events of OTA pairs (their texts
-/// stay outside the repository).
-#[test]
-fn dump_ota() {
-    let (Ok(dir), Ok(ids)) = (std::env::var("OTA"), std::env::var("IDS")) else {
-        return;
-    };
-    for id in ids.split_whitespace() {
-        let read = |f: &str| std::fs::read_to_string(format!("{dir}/{id}/{f}")).unwrap_or_default();
-        let ev = events(&read("old.md"), &read("new.md"));
-        println!("== {id} ({})", doc(&read("new.md")).language);
-        for e in ev.iter().filter(|e| !e.kind.starts_with("section.")) {
-            println!("   {} [{}] {}", e.severity, e.kind, e.headline());
-            for s in [&e.evidence.old, &e.evidence.new].into_iter().flatten() {
-                println!("        | {}", s.chars().take(160).collect::<String>());
-            }
-        }
-    }
 }
 
 #[test]
