@@ -7,7 +7,7 @@
 //!   are never promoted to headings.
 //! - **plain** (scraped text, only [`BlockKind::Line`] blocks): the policy is
 //!   located among the page chrome and headings are recognised from the
-//!   lines' shape and context ([`plain`]).
+//!   lines' shape and context (the `plain` module).
 //!
 //! Both modes run in time linear in the input.
 
