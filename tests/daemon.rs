@@ -432,6 +432,22 @@ fn sighup_or_an_edit_reloads_a_good_config_and_a_bad_one_keeps_the_old() {
 }
 
 #[test]
+fn an_interval_schedule_keeps_checking() {
+    let server = TestServer::start();
+    server.set("/a", Reply::html(policy(SHIELD)));
+    let setup = Setup::new(&source("ticking", &server.url("/a"), "every = \"1s\""));
+    let mut daemon = setup.spawn_watch("watch.log", &[]);
+    // The catch-up at start, the first interval (a one-shot job), then the
+    // repeating job it hands over to.
+    wait_until("four interval checks", Duration::from_secs(20), || {
+        setup.count("SELECT COUNT(*) FROM checks WHERE source_id = 'ticking'") >= 4
+    });
+    signal(&daemon, libc::SIGTERM);
+    assert_eq!(exit_code(&mut daemon, Duration::from_secs(15)), 0);
+    assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 1);
+}
+
+#[test]
 fn one_daemon_per_store_overdue_sources_run_at_start_and_status_shows_it() {
     let server = TestServer::start();
     server.set("/a", Reply::html(policy(SHIELD)));
