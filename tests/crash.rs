@@ -194,9 +194,12 @@ fn sigkill_at_random_points_never_corrupts_the_stores() {
     let mut killed = 0;
     for round in 0..rounds {
         let mut child = import(dir.path()).spawn().unwrap();
-        // Each run resumes where the last one stopped, so on average the
-        // rounds together cover one whole import.
-        let span = (full.as_millis() as u64 * 2 / rounds as u64).max(20);
+        // Each run resumes where the last one stopped; on average the rounds
+        // together cover half an import (plus start-ups), so the import is
+        // still unfinished when the last round is killed and every round
+        // kills a real run. (With a whole import's worth, faster imports
+        // finished early and the unkilled rounds failed the count below.)
+        let span = (full.as_millis() as u64 / rounds as u64).max(20);
         let wait_ms = next() % span;
         std::thread::sleep(Duration::from_millis(wait_ms));
         if child.try_wait().unwrap().is_none() {
@@ -212,10 +215,12 @@ fn sigkill_at_random_points_never_corrupts_the_stores() {
     );
 
     // The next run repairs and finishes; the result is the uninterrupted one.
-    let out = import(dir.path()).output().unwrap();
+    let out = import(dir.path()).stdout(Stdio::piped()).output().unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "{:?}: {}{}",
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
     );
     assert_consistent(dir.path(), rounds);

@@ -743,6 +743,26 @@ fn outbox_lifecycle() {
 }
 
 #[test]
+fn a_new_store_appears_whole_or_not_at_all() {
+    // Built beside and renamed into place (a kill during git's init used to
+    // leave a half-made folder every later run refused; found by crash.rs).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/store");
+    let store = Store::open_or_init(&path).unwrap();
+    assert!(store.tip().unwrap().is_none());
+    let names: Vec<String> = std::fs::read_dir(dir.path().join("data"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["store"], "no staging folder is left behind");
+    // An empty folder made by hand is taken over.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    Store::open_or_init(&empty).unwrap();
+    assert!(git2::Repository::open_bare(&empty).is_ok());
+}
+
+#[test]
 fn migrations_are_versioned_and_reopen_cleanly() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("pw.sqlite");
@@ -872,6 +892,26 @@ fn reconcile_repairs_every_kill_window() {
     }
     assert_eq!(reconcile(&store, &db).unwrap().rolled_back, vec![c.id]);
     assert_consistent(&store, &db, &["acme", "beta"]);
+
+    // Window: killed while git moved the branch. git's own lock file stays
+    // behind and would refuse every later commit (found by tests/crash.rs).
+    let stale = dir.path().join("store/refs/heads/main.lock");
+    std::fs::write(&stale, "").unwrap();
+    assert!(
+        store
+            .commit_version(
+                "acme",
+                Some((b"4", "html")),
+                Some("# A\n\nFour.\n"),
+                t(4, 0),
+                &meta
+            )
+            .is_err(),
+        "git refuses to move a locked branch"
+    );
+    let report = reconcile(&store, &db).unwrap();
+    assert_eq!(report.removed_locks, vec![stale.clone()]);
+    assert!(!stale.exists());
 
     // After the repair the work is simply redone, with no duplicate.
     assert_eq!(

@@ -205,6 +205,50 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Creates the bare repository in a hidden sibling folder and renames it
+/// into place, so a process killed while git writes its skeleton leaves no
+/// half-made store that every later run would refuse to open.
+fn init_atomically(path: &Path) -> Result<Repository> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| StoreError::Io { path, source }
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "store".into());
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let parent = parent.unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent).map_err(io(parent))?;
+    let staging = parent.join(format!(".{name}.init-{}", std::process::id()));
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging).map_err(io(&staging))?;
+    }
+    let mut opts = git2::RepositoryInitOptions::new();
+    opts.bare(true).initial_head("main").mkpath(true);
+    Repository::init_opts(&staging, &opts).map_err(|source| StoreError::Git {
+        path: staging.clone(),
+        source,
+    })?;
+    // An empty folder at `path` (made by hand, or by an earlier kill right
+    // after mkdir) is replaced; rename will not overwrite a non-empty one.
+    if path.exists() {
+        let _ = std::fs::remove_dir(path);
+    }
+    if let Err(e) = std::fs::rename(&staging, path) {
+        let _ = std::fs::remove_dir_all(&staging);
+        // Another process may have created it first: use theirs.
+        return Repository::open(path).map_err(|_| StoreError::Io {
+            path: path.to_path_buf(),
+            source: e,
+        });
+    }
+    Repository::open(path).map_err(|source| StoreError::Git {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
 impl Store {
     /// Opens the repository at `path`, creating a bare one if the folder is
     /// missing or empty.
@@ -224,9 +268,7 @@ impl Store {
             }
         };
         let repo = if empty {
-            let mut opts = git2::RepositoryInitOptions::new();
-            opts.bare(true).initial_head("main").mkpath(true);
-            Repository::init_opts(path, &opts).map_err(git)?
+            init_atomically(path)?
         } else {
             Repository::open(path).map_err(git)?
         };
@@ -500,6 +542,37 @@ impl Store {
 
     /// Moves the branch to `to` (or deletes it for `None`), keeping the old
     /// tip reachable under `refs/policywatch/rolled-back/<old-id>`.
+    /// Deletes git's own lock files (`refs/heads/main.lock`, `HEAD.lock`,
+    /// `packed-refs.lock`, …) that a process killed in the middle of a ref
+    /// update leaves behind; git would refuse every later commit. Only for a
+    /// holder of the [`StoreLock`]: then no other writer can own them.
+    /// Returns the files removed.
+    fn remove_stale_git_locks(&self) -> Result<Vec<PathBuf>> {
+        let mut removed = Vec::new();
+        let mut dirs = vec![self.path.clone(), self.path.join("refs")];
+        while let Some(dir) = dirs.pop() {
+            let entries = match std::fs::read_dir(&dir) {
+                Ok(e) => e,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(source) => return Err(StoreError::Io { path: dir, source }),
+            };
+            for entry in entries.filter_map(std::result::Result::ok) {
+                let path = entry.path();
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                if is_dir && dir != self.path {
+                    dirs.push(path);
+                } else if !is_dir && path.extension().is_some_and(|x| x == "lock") {
+                    std::fs::remove_file(&path).map_err(|source| StoreError::Io {
+                        path: path.clone(),
+                        source,
+                    })?;
+                    removed.push(path);
+                }
+            }
+        }
+        Ok(removed)
+    }
+
     fn roll_back(&self, to: Option<Oid>) -> Result<()> {
         if let Some(old) = self.tip()? {
             let name = format!("refs/policywatch/rolled-back/{old}");

@@ -1,5 +1,6 @@
-//! Repairs the one state a crash can leave: commits at the tip of the
-//! branch that the database never recorded. See the protocol in [`super`].
+//! Repairs what a crash can leave: commits at the tip of the branch that
+//! the database never recorded, and git's own lock files of a ref update
+//! that was cut short. See the protocol in [`super`].
 
 use git2::Oid;
 
@@ -14,10 +15,13 @@ pub struct ReconcileReport {
     pub rolled_back: Vec<Oid>,
     /// Where the branch points now.
     pub tip: Option<Oid>,
+    /// Stale git lock files deleted (a kill during a ref update).
+    pub removed_locks: Vec<std::path::PathBuf>,
 }
 
-/// Makes git agree with the database after a crash: rolls the branch back
-/// to the newest commit the database refers to. Refuses (without touching
+/// Makes git agree with the database after a crash: deletes stale git lock
+/// files, then rolls the branch back to the newest commit the database
+/// refers to. Call it only while holding the [`super::StoreLock`]. Refuses (without touching
 /// anything) when the database refers to commits the branch lacks, or
 /// knows none of a history longer than one commit — that is a wrong or
 /// lost database, not a crash.
@@ -26,6 +30,7 @@ pub fn reconcile(store: &Store, db: &Db) -> Result<ReconcileReport> {
         store: store.path.clone(),
         what: format!("cannot read the database: {e}"),
     };
+    let removed_locks = store.remove_stale_git_locks()?;
     let commits = store.commits()?;
     let on_branch: std::collections::HashSet<String> =
         commits.iter().map(|c| c.to_string()).collect();
@@ -62,5 +67,9 @@ pub fn reconcile(store: &Store, db: &Db) -> Result<ReconcileReport> {
     if !rolled_back.is_empty() {
         store.roll_back(tip)?;
     }
-    Ok(ReconcileReport { rolled_back, tip })
+    Ok(ReconcileReport {
+        rolled_back,
+        tip,
+        removed_locks,
+    })
 }

@@ -144,6 +144,12 @@ impl Tracker {
         let store = Store::open_or_init(&config.store.path)?;
         let mut db = Db::open(&config.database.path)?;
         let repaired = reconcile(&store, &db)?;
+        if !repaired.removed_locks.is_empty() {
+            tracing::warn!(
+                files = ?repaired.removed_locks,
+                "removed git lock files left by an interrupted run"
+            );
+        }
         if !repaired.rolled_back.is_empty() {
             tracing::warn!(
                 commits = repaired.rolled_back.len(),
