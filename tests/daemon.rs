@@ -11,29 +11,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{Reply, TestServer};
+use support::{DPF, Reply, SHIELD, TestServer, policy};
 
 const SECRET: &str = "whsec-test";
-
-fn policy(transfer: &str) -> String {
-    format!(
-        "<!doctype html><html><head><title>Acme privacy policy</title></head><body><main>\
-         <h1>Acme privacy policy</h1>\
-         <h2>What we collect</h2>\
-         <p>We collect your name, email address and billing address when you sign up for an account. \
-         We use this information to provide the service, to send invoices and to answer support requests. \
-         We do not sell your personal information to anyone.</p>\
-         <h2>International transfers</h2>\
-         <p>Your data is stored in the United States. {transfer}</p>\
-         <h2>Your rights</h2>\
-         <p>You can ask us for a copy of your data, ask us to correct it or ask us to delete it at any time \
-         by writing to privacy@acme.example. We answer every request within thirty days.</p>\
-         </main></body></html>"
-    )
-}
-
-const SHIELD: &str = "Acme complies with the EU-U.S. Privacy Shield Framework as set forth by the US Department of Commerce.";
-const DPF: &str = "Acme complies with the EU-U.S. Data Privacy Framework as set forth by the US Department of Commerce.";
 
 /// A watch list in a temporary folder.
 struct Setup {
@@ -190,7 +170,7 @@ fn kinds(body: &[u8]) -> Vec<String> {
 #[test]
 fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm() {
     let server = TestServer::start();
-    server.set("/privacy", Reply::html(policy(SHIELD)));
+    server.set("/privacy", Reply::html(policy(SHIELD, "")));
     server.set("/hook", Reply::status(204));
     let setup = Setup::new(&format!(
         "{}{}",
@@ -203,7 +183,7 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
         setup.count("SELECT COUNT(*) FROM versions") == 1
     });
     assert_eq!(server.hits("/hook"), 0, "a first version is not a change");
-    server.set("/privacy", Reply::html(policy(DPF)));
+    server.set("/privacy", Reply::html(policy(DPF, "")));
     wait_until("the alert", Duration::from_secs(20), || {
         server.hits("/hook") >= 1
     });
@@ -294,7 +274,7 @@ fn sigterm_during_a_slow_check_waits_the_grace_period_then_exits_0() {
     // Slower than the grace period (2 s) and than the fetch timeout (5 s).
     server.set(
         "/slow",
-        Reply::html(policy(SHIELD)).delay(Duration::from_secs(60)),
+        Reply::html(policy(SHIELD, "")).delay(Duration::from_secs(60)),
     );
     let setup = Setup::new(&source("acme-slow", &server.url("/slow"), ""));
     let mut daemon = setup.spawn_watch("watch.log", &[]);
@@ -330,7 +310,7 @@ fn sigterm_during_a_slow_check_waits_the_grace_period_then_exits_0() {
 #[test]
 fn a_daemon_killed_between_detection_and_delivery_delivers_after_restart() {
     let server = TestServer::start();
-    server.set("/privacy", Reply::html(policy(SHIELD)));
+    server.set("/privacy", Reply::html(policy(SHIELD, "")));
     // The receiver hangs: the delivery is in flight when the daemon dies.
     server.set("/hook", Reply::status(200).delay(Duration::from_secs(60)));
     let setup = Setup::new(&format!(
@@ -342,7 +322,7 @@ fn a_daemon_killed_between_detection_and_delivery_delivers_after_restart() {
     wait_until("the first version", Duration::from_secs(20), || {
         setup.count("SELECT COUNT(*) FROM versions") == 1
     });
-    server.set("/privacy", Reply::html(policy(DPF)));
+    server.set("/privacy", Reply::html(policy(DPF, "")));
     wait_until("the delivery attempt", Duration::from_secs(20), || {
         server.hits("/hook") >= 1
     });
@@ -384,8 +364,8 @@ fn a_daemon_killed_between_detection_and_delivery_delivers_after_restart() {
 #[test]
 fn sighup_or_an_edit_reloads_a_good_config_and_a_bad_one_keeps_the_old() {
     let server = TestServer::start();
-    server.set("/a", Reply::html(policy(SHIELD)));
-    server.set("/b", Reply::html(policy(DPF)));
+    server.set("/a", Reply::html(policy(SHIELD, "")));
+    server.set("/b", Reply::html(policy(DPF, "")));
     let a = source("acme-a", &server.url("/a"), "");
     let setup = Setup::new(&a);
     let mut daemon = setup.spawn_watch("watch.log", &[]);
@@ -414,7 +394,7 @@ fn sighup_or_an_edit_reloads_a_good_config_and_a_bad_one_keeps_the_old() {
     });
     // Editing the file is enough: no signal this time. (The size changes,
     // so the poll notices even within one mtime tick.)
-    server.set("/c", Reply::html(policy(SHIELD)));
+    server.set("/c", Reply::html(policy(SHIELD, "")));
     setup.write_config(&format!(
         "{a}{}{}",
         source("acme-b", &server.url("/b"), ""),
@@ -434,7 +414,7 @@ fn sighup_or_an_edit_reloads_a_good_config_and_a_bad_one_keeps_the_old() {
 #[test]
 fn an_interval_schedule_keeps_checking() {
     let server = TestServer::start();
-    server.set("/a", Reply::html(policy(SHIELD)));
+    server.set("/a", Reply::html(policy(SHIELD, "")));
     let setup = Setup::new(&source("ticking", &server.url("/a"), "every = \"1s\""));
     let mut daemon = setup.spawn_watch("watch.log", &[]);
     // The catch-up at start, the first interval (a one-shot job), then the
@@ -450,8 +430,8 @@ fn an_interval_schedule_keeps_checking() {
 #[test]
 fn one_daemon_per_store_overdue_sources_run_at_start_and_status_shows_it() {
     let server = TestServer::start();
-    server.set("/a", Reply::html(policy(SHIELD)));
-    server.set("/b", Reply::html(policy(DPF)));
+    server.set("/a", Reply::html(policy(SHIELD, "")));
+    server.set("/b", Reply::html(policy(DPF, "")));
     let setup = Setup::new(&format!(
         "{}{}",
         source("fresh", &server.url("/a"), "every = \"1h\""),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{Reply, TestServer};
+use support::{DPF, Reply, SHIELD, TestServer, policy};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_policywatch"))
@@ -110,28 +110,6 @@ fn git_commits(store: &Path) -> usize {
     walk.push(head).unwrap();
     walk.count()
 }
-
-fn policy(transfer: &str, extra: &str) -> String {
-    format!(
-        "<!doctype html><html><head><title>Acme privacy policy</title></head><body>\
-         <nav><a href='/'>Home</a> <a href='/pricing'>Pricing</a></nav>\
-         <main><h1>Acme privacy policy</h1>\
-         <p>Last updated: March 1, 2024</p>\
-         <h2>What we collect</h2>\
-         <p>We collect your name, email address and billing address when you sign up for an account. \
-         We use this information to provide the service, to send invoices and to answer support requests. \
-         We do not sell your personal information to anyone.</p>\
-         <h2>International transfers</h2>\
-         <p>Your data is stored in the United States. {transfer}</p>\
-         <h2>Your rights</h2>\
-         <p>You can ask us for a copy of your data, ask us to correct it or ask us to delete it at any time \
-         by writing to privacy@acme.example. We answer every request within thirty days.</p>{extra}\
-         </main><footer>© 2024 Acme Inc. All rights reserved.</footer></body></html>"
-    )
-}
-
-const SHIELD: &str = "Acme complies with the EU-U.S. Privacy Shield Framework as set forth by the US Department of Commerce.";
-const DPF: &str = "Acme complies with the EU-U.S. Data Privacy Framework as set forth by the US Department of Commerce.";
 
 fn outcome(json: &serde_json::Value) -> &str {
     json[0]["outcome"].as_str().unwrap_or("")
