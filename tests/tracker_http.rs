@@ -282,6 +282,11 @@ events = ["source.*"]
         .map(|r| {
             let body: serde_json::Value = serde_json::from_slice(&r.body).unwrap();
             assert_eq!(body["events"][0]["subject"], "acme-privacy");
+            if body["type"] == "source.failing" {
+                // The spec: evidence is the last error.
+                let evidence = body["events"][0]["evidence"]["new"].as_str().unwrap();
+                assert!(evidence.contains("404"), "{evidence}");
+            }
             body["type"].as_str().unwrap().to_string()
         })
         .collect();

@@ -416,13 +416,13 @@ impl Handle {
     /// send if it changes the source's health (the database decides).
     fn health_notices(&self, source: &Source, check: &NewCheck) -> HealthNotices {
         let (kind, evidence) = if check.outcome.is_failure() {
+            // The spec: "evidence: the last error".
             (
                 "source.failing",
-                format!(
-                    "{} checks in a row failed; the last: {}",
-                    self.config.watch.failure_threshold.max(1),
-                    check.error.as_deref().unwrap_or("unknown error")
-                ),
+                check
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| format!("check {}", check.outcome.as_str())),
             )
         } else {
             (
