@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{DPF, Reply, SHIELD, TestServer, policy};
+use support::{DPF, Reply, SHIELD, TestServer, event_labels, policy};
 
 const SECRET: &str = "whsec-test";
 
@@ -150,23 +150,6 @@ url = "{url}"
     )
 }
 
-/// The event kinds and subjects of a `policywatch.webhook/1` body.
-fn kinds(body: &[u8]) -> Vec<String> {
-    let json: serde_json::Value = serde_json::from_slice(body).unwrap();
-    json["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["kind"].as_str().unwrap(),
-                e["subject"].as_str().unwrap_or("")
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm() {
     let server = TestServer::start();
@@ -216,7 +199,7 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
         body["diff_command"],
         "policywatch diff acme-privacy@1 acme-privacy@2"
     );
-    let kinds = kinds(&req.body);
+    let kinds = event_labels(&body["events"]);
     assert!(
         kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),
         "{kinds:?}"

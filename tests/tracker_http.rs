@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{DPF, Reply, SHIELD, TestServer, policy};
+use support::{DPF, Reply, SHIELD, TestServer, event_labels, policy};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_policywatch"))
@@ -146,18 +146,7 @@ fn first_fetch_then_304_then_a_real_change() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(outcome(&json), "new_version");
     assert_eq!(json[0]["version"], 2);
-    let kinds: Vec<String> = json[0]["events"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            format!(
-                "{} {}",
-                e["kind"].as_str().unwrap(),
-                e["subject"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let kinds = event_labels(&json[0]["events"]);
     assert!(
         kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),
         "{kinds:?}"

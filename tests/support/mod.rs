@@ -7,6 +7,25 @@ pub mod server;
 
 pub use server::{Body, Reply, Seen, TestServer};
 
+/// `"<kind> <subject>"` for each event of a JSON array of spec events (a
+/// check result's or a webhook body's `events`), for readable assertions.
+pub fn event_labels(events: &serde_json::Value) -> Vec<String> {
+    events
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    format!(
+                        "{} {}",
+                        e["kind"].as_str().unwrap_or(""),
+                        e["subject"].as_str().unwrap_or("")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// An Acme privacy policy page in site chrome; `transfer` is the sentence
 /// of its transfers section, `extra` HTML appended to the main content.
 pub fn policy(transfer: &str, extra: &str) -> String {
