@@ -231,7 +231,7 @@ impl Deliverer {
         user_agent: &str,
     ) -> Result<Deliverer, DeliverError> {
         let db = Db::open(db_path)?;
-        let client = reqwest::Client::builder()
+        let client = crate::fetch::http_client_builder()
             .user_agent(user_agent)
             .redirect(reqwest::redirect::Policy::none())
             .build()
