@@ -1,10 +1,8 @@
 //! Facts of one document: what it says, sentence by sentence, as
 //! (family, subject, value) with the section and sentence that say it.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::LazyLock;
-
-use regex::Regex;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 
@@ -202,20 +200,41 @@ pub struct SentenceFacts {
     date_text: String,
 }
 
-/// Facts of sentences already seen, by text.
-pub type Cache = HashMap<String, SentenceFacts>;
+/// Facts of sentences already seen, by text. foldhash, not SipHash: hashing
+/// the sentences was a tenth of fact extraction, and its seed is still random
+/// per process, so crafted sentences cannot pick collisions.
+pub type Cache = foldhash::HashMap<String, SentenceFacts>;
 
-/// Markdown link targets: `[text](https://vendor.example/…)`. The visible
-/// text is what the policy says; a URL behind it (a signing service hosting
-/// a PDF) names no processor.
-static LINK_TARGET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\]\([^)\s]*\)").unwrap());
+/// `text` without its Markdown link targets: `[text](https://vendor.example/…)`
+/// keeps `[text]`. The visible text is what the policy says; a URL behind it
+/// (a signing service hosting a PDF) names no processor. A target is what a
+/// regex `\]\([^)\s]*\)` would match; read by hand because that regex,
+/// with its Unicode space class, costs more to build than a small diff.
+fn strip_link_targets(text: &str) -> Cow<'_, str> {
+    if !text.contains("](") {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("](") {
+        let target = &rest[i + 2..];
+        match target.find(|c: char| c == ')' || c.is_whitespace()) {
+            Some(end) if target[end..].starts_with(')') => {
+                out.push_str(&rest[..=i]);
+                rest = &target[end + 1..];
+            }
+            _ => {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
 
 fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) -> SentenceFacts {
-    let visible = if text.contains("](") {
-        LINK_TARGET.replace_all(text, "]")
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
+    let visible = strip_link_targets(text);
     let scanned = Scanned::new(lex, &visible, active);
     let mut f = SentenceFacts {
         date_cues: scanned.of(TermKind::DateCue).map(|h| h.end).collect(),
@@ -294,54 +313,79 @@ fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) ->
     f
 }
 
-/// Extract the facts of a document with the languages in `active`, reusing
-/// (and filling) `cache` for sentences seen before.
-pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) -> DocFacts {
-    let mut facts = DocFacts::default();
-    let month_first = doc.language == "en";
-    // Headings take part in the date search only (a wrapped "Effective
-    // January" may have been taken for a heading); facts come from bodies.
-    let mut lines: Vec<(usize, String, bool)> = Vec::new();
-    for (si, section) in doc.sections.iter().enumerate() {
-        if !section.heading.is_empty() {
-            lines.push((si, section.heading.clone(), true));
+/// One sentence or heading of a document, in document order.
+struct Line {
+    section: usize,
+    text: String,
+    heading: bool,
+}
+
+/// The sentences of a document, headings included: headings take part in the
+/// date search only (a wrapped "Effective January" may have been taken for a
+/// heading); facts come from bodies.
+fn lines(doc: &Document) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for (section, s) in doc.sections.iter().enumerate() {
+        if !s.heading.is_empty() {
+            lines.push(Line {
+                section,
+                text: s.heading.clone(),
+                heading: true,
+            });
         }
-        for p in &section.paragraphs {
-            for s in crate::textdiff::split_sentences(p) {
-                lines.push((si, s, false));
-            }
+        for p in &s.paragraphs {
+            lines.extend(
+                crate::textdiff::split_sentences(p)
+                    .into_iter()
+                    .map(|text| Line {
+                        section,
+                        text,
+                        heading: false,
+                    }),
+            );
         }
     }
+    lines
+}
+
+/// Fill `cache` with the facts of every line not in it yet.
+fn fill(lex: &Lexicon, lines: &[Line], active: u32, cache: &mut Cache) {
     let coppa = lex
         .subjects
         .iter()
         .position(|s| s.family == Family::LegalFramework && s.name == "COPPA")
         .map(|i| i as u16);
-
-    for idx in 0..lines.len() {
-        let (section, ref text, heading) = lines[idx];
-        if !cache.contains_key(text.as_str()) {
-            let f = sentence_facts(lex, text, active, coppa);
-            cache.insert(text.clone(), f);
+    for line in lines {
+        if !cache.contains_key(line.text.as_str()) {
+            let f = sentence_facts(lex, &line.text, active, coppa);
+            cache.insert(line.text.clone(), f);
         }
-        let Some(sf) = cache.get(text.as_str()) else {
+    }
+}
+
+/// A document's facts from its lines, whose sentence facts are all in `cache`.
+fn assemble(lex: &Lexicon, doc: &Document, lines: &[Line], cache: &Cache) -> DocFacts {
+    let mut facts = DocFacts::default();
+    let month_first = doc.language == "en";
+    for (idx, line) in lines.iter().enumerate() {
+        let Some(sf) = cache.get(line.text.as_str()) else {
             continue;
         };
         let occ = facts.sentences.len();
         facts.sentences.push(Sentence {
-            section,
-            text: text.clone(),
+            section: line.section,
+            text: line.text.clone(),
         });
 
         if facts.effective.is_none() && !sf.date_cues.is_empty() {
-            let next = lines.get(idx + 1).map(|l| l.1.as_str());
+            let next = lines.get(idx + 1).map(|l| l.text.as_str());
             facts.effective = sf
                 .date_cues
                 .iter()
                 .find_map(|&end| dates::date_after_cue(lex, &sf.date_text, end, next, month_first))
                 .map(|d| (d, occ));
         }
-        if heading {
+        if line.heading {
             continue;
         }
         for (family, key, display) in &sf.subjects {
@@ -369,4 +413,91 @@ pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) ->
         }
     }
     facts
+}
+
+/// Extract the facts of a document with the languages in `active`, reusing
+/// (and filling) `cache` for sentences seen before.
+pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) -> DocFacts {
+    let lines = lines(doc);
+    fill(lex, &lines, active, cache);
+    assemble(lex, doc, &lines, cache)
+}
+
+/// Below this much old text, a second thread costs more than it saves.
+const PARALLEL_MIN_BYTES: usize = 16 * 1024;
+
+/// The facts of both versions. Sentence facts are pure, so the old
+/// version's sentences are shared between this thread and a second one;
+/// the new version then only needs its sentences the old one lacks, which
+/// for a typical revision are few.
+pub fn extract_pair(
+    lex: &Lexicon,
+    old: &Document,
+    new: &Document,
+    active: u32,
+) -> (DocFacts, DocFacts) {
+    let (old_lines, new_lines) = (lines(old), lines(new));
+    let total: usize = old_lines.iter().map(|l| l.text.len()).sum();
+    let mut cache = Cache::default();
+    if total < PARALLEL_MIN_BYTES {
+        fill(lex, &old_lines, active, &mut cache);
+    } else {
+        // Split where half the old text lies, so both halves take about as long.
+        let mut seen = 0;
+        let mid = old_lines
+            .iter()
+            .position(|l| {
+                seen += l.text.len();
+                seen >= total / 2
+            })
+            .unwrap_or(0);
+        let (first, second) = old_lines.split_at(mid);
+        let other = std::thread::scope(|s| {
+            let other = s.spawn(|| {
+                let mut cache = Cache::default();
+                fill(lex, second, active, &mut cache);
+                cache
+            });
+            fill(lex, first, active, &mut cache);
+            other.join()
+        });
+        match other {
+            Ok(other) => cache.extend(other),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    fill(lex, &new_lines, active, &mut cache);
+    (
+        assemble(lex, old, &old_lines, &cache),
+        assemble(lex, new, &new_lines, &cache),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The link-target scanner agrees with the regex it replaced.
+    #[test]
+    fn link_targets_match_their_reference_regex() {
+        let reference = regex::Regex::new(r"\]\([^)\s]*\)").unwrap();
+        for t in [
+            "Signed with [DocuSign](https://docusign.example/a.pdf) today.",
+            "[a](x) and [b](y) and [c]( z)",
+            "[a](x y) then [b](z)",
+            "no link here",
+            "[a](unclosed",
+            "[a]()",
+            "]((x))",
+            "[é](ü\u{a0}v) [ok](w)",
+            "]](x)",
+            "](",
+        ] {
+            assert_eq!(
+                strip_link_targets(t),
+                reference.replace_all(t, "]"),
+                "{t:?}"
+            );
+        }
+    }
 }

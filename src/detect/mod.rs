@@ -39,7 +39,7 @@ pub fn document_facts(doc: &Document) -> Option<facts::DocFacts> {
         lex,
         doc,
         active_languages(lex, doc, doc),
-        &mut facts::Cache::new(),
+        &mut facts::Cache::default(),
     ))
 }
 
@@ -48,9 +48,7 @@ pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
     let mut events = Vec::new();
     if let Some(lex) = lexicon::lexicon() {
         let active = active_languages(lex, old, new);
-        let mut cache = facts::Cache::new();
-        let of = facts::extract(lex, old, active, &mut cache);
-        let nf = facts::extract(lex, new, active, &mut cache);
+        let (of, nf) = facts::extract_pair(lex, old, new, active);
         let ctx = compare::Ctx::new(old, new, &of, &nf, pairs);
         compare::value_events(&ctx, &mut events);
         compare::subject_events(&ctx, lex, &mut events);
