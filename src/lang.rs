@@ -110,6 +110,12 @@ static STOPWORDS: LazyLock<StopWords> = LazyLock::new(|| {
     sw
 });
 
+/// Build the stop-word table (and the lexicons it comes from) now rather
+/// than at the first [`detect_language`].
+pub fn warm_up() {
+    LazyLock::force(&STOPWORDS);
+}
+
 /// The UTF-8 length of the char that starts with byte `b`.
 fn char_len(b: u8) -> usize {
     match b {

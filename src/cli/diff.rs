@@ -133,8 +133,15 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (&args.new, &new_src, new_stored),
     )?;
 
-    let old = parse(&args.old, old_loaded, &old_src, args)?;
-    let new = parse(&args.new, new_loaded, &new_src, args)?;
+    // The two parses are independent: the new version is parsed on a second
+    // thread while this one parses the old, which nearly halves their wall
+    // time on a machine with two cores.
+    let (old, new) = std::thread::scope(|s| {
+        let new = s.spawn(|| parse(&args.new, new_loaded, &new_src, args));
+        (parse(&args.old, old_loaded, &old_src, args), new.join())
+    });
+    let old = old?;
+    let new = new.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let report = policywatch::diff(&old, &new);
     tracing::info!(
         substantive = report.summary.substantive,
