@@ -452,19 +452,20 @@ pub fn extract_pair(
             })
             .unwrap_or(0);
         let (first, second) = old_lines.split_at(mid);
-        let other = std::thread::scope(|s| {
-            let other = s.spawn(|| {
+        std::thread::scope(|s| {
+            let other = std::thread::Builder::new().spawn_scoped(s, || {
                 let mut cache = Cache::default();
                 fill(lex, second, active, &mut cache);
                 cache
             });
             fill(lex, first, active, &mut cache);
-            other.join()
+            match other.map(|h| h.join()) {
+                Ok(Ok(other)) => cache.extend(other),
+                Ok(Err(panic)) => std::panic::resume_unwind(panic),
+                // No thread to be had: this one does both halves.
+                Err(_) => fill(lex, second, active, &mut cache),
+            }
         });
-        match other {
-            Ok(other) => cache.extend(other),
-            Err(panic) => std::panic::resume_unwind(panic),
-        }
     }
     fill(lex, &new_lines, active, &mut cache);
     (
