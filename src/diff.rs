@@ -27,6 +27,17 @@ fn info(doc: &Document) -> DocInfo {
 fn word_count(doc: &Document) -> usize {
     fn words(text: &str) -> usize {
         let bytes = text.as_bytes();
+        if bytes.is_ascii() {
+            // Most paragraphs: a branch-free pass over the bytes.
+            let mut n = 0;
+            let mut in_word = false;
+            for &b in bytes {
+                let w = b.is_ascii_alphanumeric();
+                n += usize::from(w & !in_word);
+                in_word = w;
+            }
+            return n;
+        }
         let mut n = 0;
         let mut in_word = false;
         let mut i = 0;
@@ -294,6 +305,10 @@ mod tests {
                     &["Vi sparar data i högst 24 månader.", "e-mail: a@b.c"],
                 ),
                 sec("", &["", "  ", "日本語 テキスト 123abc"]),
+                sec(
+                    "Plain ASCII",
+                    &["We keep it for 30 days, then -- delete_it."],
+                ),
             ],
         );
         assert_eq!(word_count(&d), d.word_count());

@@ -63,8 +63,7 @@ fn split_line(line: &str, out: &mut Vec<String>) {
     let at = |i: usize| line[i..].chars().next();
     let mut start = 0; // byte offset of the current sentence
     let mut k = 0;
-    while let Some(off) = line[k..].find(['.', '!', '?', '…']) {
-        let t = k + off;
+    while let Some(t) = next_terminator(line, k) {
         let Some(c) = at(t) else { break };
         // The terminator run and closing quotes or brackets belong to the sentence.
         let mut e = t + c.len_utf8();
@@ -90,6 +89,27 @@ fn split_line(line: &str, out: &mut Vec<String>) {
         k = nx;
     }
     push_trimmed(&line[start..], out);
+}
+
+/// Byte offset of the first `.`, `!`, `?` or `…` at or after byte `k`.
+/// Searched bytewise (`…` is the only one of them that starts with 0xE2,
+/// a lead byte, so a hit is always a char boundary): a `find` with a char set
+/// decodes every char, and this runs over every sentence of both versions.
+fn next_terminator(line: &str, k: usize) -> Option<usize> {
+    const ELLIPSIS: &[u8] = "…".as_bytes();
+    let bytes = line.as_bytes();
+    let mut i = k;
+    while let Some(off) = bytes[i..]
+        .iter()
+        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
+    {
+        let t = i + off;
+        if bytes[t] != 0xE2 || bytes[t..].starts_with(ELLIPSIS) {
+            return Some(t);
+        }
+        i = t + 1;
+    }
+    None
 }
 
 fn push_trimmed(s: &str, out: &mut Vec<String>) {
@@ -439,6 +459,17 @@ mod tests {
 
     fn s(text: &str) -> Vec<String> {
         split_sentences(text)
+    }
+
+    proptest::proptest! {
+        /// The bytewise terminator search finds what `str::find` with the
+        /// same char set finds.
+        #[test]
+        fn terminators_are_found_like_str_find(line in "[a.!?…€ ─é\u{2026}]{0,30}", k in 0usize..30) {
+            let k = line.char_indices().map(|(i, _)| i).find(|&i| i >= k).unwrap_or(line.len());
+            let want = line[k..].find(['.', '!', '?', '…']).map(|o| k + o);
+            proptest::prop_assert_eq!(next_terminator(&line, k), want);
+        }
     }
 
     #[test]
