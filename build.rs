@@ -104,14 +104,18 @@ fn write_test_data(lexicon_files: &[&str]) {
     std::fs::write(&out, code).unwrap_or_else(|e| panic!("writing {}: {e}", out.display()));
 }
 
-/// Link with packed relative relocations (DT_RELR) when the linker and the C
-/// library here support them. The binary has some 50,000 relative
+/// Link with packed relative relocations (DT_RELR) when the toolchain and
+/// the C library here support them. The binary has some 50,000 relative
 /// relocations; packed, the dynamic loader reads a table of 15 KB instead of
 /// 1.1 MB at every start, a visible part of a small `policywatch diff`.
-/// Probed by linking and running a tiny position-independent C program with
-/// a relocation, so an older toolchain or glibc simply gets the usual format.
+/// Probed by linking an empty Rust program with the same rustc, linker and
+/// flags, then running it: an older linker, or a glibc without DT_RELR
+/// (before 2.36), simply gets the usual format.
 fn pack_relative_relocs() {
-    const FLAG: &str = "-Wl,-z,pack-relative-relocs";
+    const ARG: &str = "link-arg=-Wl,-z,pack-relative-relocs";
+    for var in ["RUSTC", "RUSTC_LINKER", "CARGO_ENCODED_RUSTFLAGS"] {
+        println!("cargo::rerun-if-env-changed={var}");
+    }
     let var = |k: &str| std::env::var(k).unwrap_or_default();
     if var("CARGO_CFG_TARGET_OS") != "linux"
         || var("CARGO_CFG_TARGET_ENV") != "gnu"
@@ -123,19 +127,20 @@ fn pack_relative_relocs() {
         return;
     };
     let dir = Path::new(&out);
-    let (src, exe) = (dir.join("relr-probe.c"), dir.join("relr-probe"));
-    let program = "static const char *p = \"x\";\nint main(void) { return p[0] != 'x'; }\n";
-    if std::fs::write(&src, program).is_err() {
+    let (src, exe) = (dir.join("relr_probe.rs"), dir.join("relr_probe"));
+    if std::fs::write(&src, "fn main() {}\n").is_err() {
         return;
     }
-    let linker = std::env::var("RUSTC_LINKER").unwrap_or_else(|_| "cc".into());
-    let linked = Command::new(linker)
-        .args(["-fPIE", "-pie", FLAG, "-o"])
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let mut cmd = Command::new(rustc);
+    cmd.arg(&src).arg("-o").arg(&exe).args(["-C", ARG]);
+    if let Ok(linker) = std::env::var("RUSTC_LINKER") {
+        cmd.arg("-C").arg(format!("linker={linker}"));
+    }
+    let flags = var("CARGO_ENCODED_RUSTFLAGS");
+    cmd.args(flags.split('\x1f').filter(|f| !f.is_empty()));
+    let linked = cmd.output().is_ok_and(|o| o.status.success());
     if linked && Command::new(&exe).status().is_ok_and(|s| s.success()) {
-        println!("cargo::rustc-link-arg={FLAG}");
+        println!("cargo::rustc-{ARG}");
     }
 }
