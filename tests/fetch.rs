@@ -624,7 +624,9 @@ async fn test_server_scripts_queues_and_records_bodies() {
     let server = TestServer::start();
     server.push("/q", Reply::status(201));
     server.set("/q", Reply::text("default"));
-    let client = reqwest::Client::new();
+    let client = policywatch::fetch::http_client_builder()
+        .build()
+        .expect("client");
     let first = client
         .post(server.url("/q?x=1"))
         .body("hello")

@@ -698,8 +698,10 @@ fn give_up(req: &FetchRequest, t: Transient, attempts: u32, timeout: Duration) -
 /// reqwest is built with `rustls-no-provider` because its default provider,
 /// aws-lc, links a large C library whose constructors and relocations cost
 /// every process about half a millisecond at start, `policywatch diff` of two
-/// local files included.
-pub(crate) fn http_client_builder() -> reqwest::ClientBuilder {
+/// local files included. Any reqwest client in this crate, its tests
+/// included, must come from here: without an installed provider, building
+/// one panics.
+pub fn http_client_builder() -> reqwest::ClientBuilder {
     static INSTALL: std::sync::Once = std::sync::Once::new();
     INSTALL.call_once(|| {
         // Err only means a provider is already installed, which is what we want.
