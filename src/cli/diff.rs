@@ -137,7 +137,10 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
     // thread while this one parses the old, which nearly halves their wall
     // time on a machine with two cores.
     let (old, new) = std::thread::scope(|s| {
+        // The main thread's stack size, not a spawned thread's 2 MiB: the
+        // parsers recurse over nested markup.
         let new = std::thread::Builder::new()
+            .stack_size(8 << 20)
             .spawn_scoped(s, || parse(&args.new, &new_loaded, &new_src, args));
         let old = parse(&args.old, &old_loaded, &old_src, args);
         let new = match new.map(|h| h.join()) {

@@ -336,8 +336,10 @@ impl Trie {
     }
 
     /// Whether the arrays are consistent: every block and every edge in
-    /// range, every output a pattern. Walks index the arrays with checks, so
-    /// a broken form could only panic, never misread.
+    /// range, edges sorted, every output a pattern. Walks index the arrays
+    /// with checks, so a broken form could only panic or miss a pattern,
+    /// never read out of bounds. Release builds run it only in the tests:
+    /// the only form they decode is the one build.rs wrote.
     pub(crate) fn sound(&self, patterns: usize) -> bool {
         let words = self.blocks.len() / 4;
         if self.root.len() != 1024 || !self.blocks.len().is_multiple_of(4) || words < 2 {

@@ -212,20 +212,20 @@ fn is_cookie_banner(text: &str) -> bool {
         })
 }
 
-/// A regex `\w` character (letters, digits, marks, `_`).
-fn is_word_char(c: char) -> bool {
-    c.is_alphanumeric() || c == '_'
-}
-
 fn starts_with_word(text: &str) -> bool {
-    text.chars().next().is_some_and(is_word_char)
+    text.chars()
+        .next()
+        .is_some_and(regex_syntax::is_word_character)
 }
 
 /// Whether `text` holds "cookie" or "cookies" as a whole word.
 fn has_cookie_word(text: &str) -> bool {
     text.match_indices("cookie").any(|(i, w)| {
         let rest = &text[i + w.len()..];
-        !text[..i].chars().next_back().is_some_and(is_word_char)
+        !text[..i]
+            .chars()
+            .next_back()
+            .is_some_and(regex_syntax::is_word_character)
             && (!starts_with_word(rest)
                 || rest.strip_prefix('s').is_some_and(|r| !starts_with_word(r)))
     })
@@ -240,7 +240,8 @@ static COPYRIGHT: LazyLock<Regex> = LazyLock::new(|| {
 static BYLINE: LazyLock<Regex> = LazyLock::new(|| {
     // A labelled byline anywhere ("… • Filed to: Support"), or a line that
     // opens with one ("Written by Disqus"); prose like "changes are posted
-    // on this page" must not match.
+    // on this page" must not match. ASCII case and boundaries (`-u`), like
+    // COPYRIGHT: the words are English.
     Regex::new(
         r"(?i-u)\b(filed (to|under)|posted (in|on|by)):|^(posted|written|published) (by|on|in)\b",
     )
@@ -656,6 +657,9 @@ mod tests {
             "By using this site you accept cookiesX",
             "By using this site you accept mycookies",
             "By using this site you accept cookie_jar",
+            "By using this site you agree to cookies¹",
+            "By clicking² you accept cookies",
+            "By using this site you accept cookies\u{301}",
             "By clickingthis cookies",
             "by using the cookie",
             "By using our services you agree.",
