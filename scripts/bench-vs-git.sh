@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Time a whole `policywatch diff A B --format json` process against
-# `git diff --no-index --word-diff A B` on the same pair, over N runs each,
-# and print the mean wall time of both and their ratio.
+# `git diff --no-index --word-diff A B` on the same pair, N runs each,
+# alternating, and print the median wall time of both and their ratio.
 #
 # Usage: scripts/bench-vs-git.sh [OLD NEW [RUNS]]
 #   Without files, two consecutive Basecamp privacy-policy versions bundled
@@ -36,24 +36,30 @@ run_once() {
     [ "$rc" -le 1 ] || die "'$*' failed with exit code $rc"
 }
 
-# Mean wall time of one run, in nanoseconds, after one warm-up run.
-mean_ns() {
+# Wall time of one run in microseconds, from bash's own clock (no fork).
+time_us() {
+    local t0=${EPOCHREALTIME/./} t1
     run_once "$@"
-    local start end i
-    start=$(date +%s%N)
-    for ((i = 0; i < runs; i++)); do
-        run_once "$@"
-    done
-    end=$(date +%s%N)
-    echo $(((end - start) / runs))
+    t1=${EPOCHREALTIME/./}
+    echo $((t1 - t0))
 }
 
-pw=$(mean_ns "$bin" diff "$old" "$new" --format json)
-gd=$(mean_ns git diff --no-index --word-diff "$old" "$new")
+# The two tools run alternately, so a change in the machine's load during the
+# measurement affects both alike; each is summarised by its median.
+median() { sort -n | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+run_once "$bin" diff "$old" "$new" --format json
+run_once git diff --no-index --word-diff "$old" "$new"
+pw_times=() gd_times=()
+for ((i = 0; i < runs; i++)); do
+    pw_times+=("$(time_us "$bin" diff "$old" "$new" --format json)")
+    gd_times+=("$(time_us git diff --no-index --word-diff "$old" "$new")")
+done
+pw=$(printf '%s\n' "${pw_times[@]}" | median)
+gd=$(printf '%s\n' "${gd_times[@]}" | median)
 
-echo "pair: $old -> $new ($(wc -c <"$old") + $(wc -c <"$new") bytes), $runs runs each"
+echo "pair: $old -> $new ($(wc -c <"$old") + $(wc -c <"$new") bytes), $runs runs each, alternating, medians"
 awk -v pw="$pw" -v gd="$gd" 'BEGIN {
-    printf "policywatch diff --format json: %8.2f ms\n", pw / 1e6
-    printf "git diff --no-index --word-diff: %8.2f ms\n", gd / 1e6
+    printf "policywatch diff --format json: %8.2f ms\n", pw / 1e3
+    printf "git diff --no-index --word-diff: %8.2f ms\n", gd / 1e3
     printf "ratio policywatch / git:         %8.2f (target <= 2)\n", pw / gd
 }'

@@ -101,7 +101,8 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Compare two versions of a policy.
+/// Compare two versions of a policy. Above 16 KB of old text, fact
+/// extraction runs on a second (scoped) thread as well as the calling one.
 pub fn diff(old: &Document, new: &Document) -> Report {
     let pairs = align(&old.sections, &new.sections);
     let edits = pair_edits(old, new, &pairs);
