@@ -217,17 +217,13 @@ fn strip_link_targets(text: &str) -> Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(i) = rest.find("](") {
+        out.push_str(&rest[..=i]);
         let target = &rest[i + 2..];
-        match target.find(|c: char| c == ')' || c.is_whitespace()) {
-            Some(end) if target[end..].starts_with(')') => {
-                out.push_str(&rest[..=i]);
-                rest = &target[end + 1..];
-            }
-            _ => {
-                out.push_str(&rest[..=i]);
-                rest = &rest[i + 1..];
-            }
-        }
+        rest = match target.find(|c: char| c == ')' || c.is_whitespace()) {
+            Some(end) if target[end..].starts_with(')') => &target[end + 1..],
+            // Not a target: go on from the `(`.
+            _ => &rest[i + 1..],
+        };
     }
     out.push_str(rest);
     Cow::Owned(out)
