@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use support::{DPF, Reply, SHIELD, TestServer, event_labels, policy};
+use support::{DPF, Reply, SHIELD, TestServer, assert_exit, assert_shield_replaced_by_dpf, policy};
 
 const SECRET: &str = "whsec-test";
 
@@ -199,15 +199,7 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
         body["diff_command"],
         "policywatch diff acme-privacy@1 acme-privacy@2"
     );
-    let kinds = event_labels(&body["events"]);
-    assert!(
-        kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&"transfer_mechanism.added Data Privacy Framework".to_string()),
-        "{kinds:?}"
-    );
+    assert_shield_replaced_by_dpf(&body["events"]);
     wait_until(
         "the delivery to be recorded",
         Duration::from_secs(10),
@@ -242,13 +234,7 @@ fn a_daemon_on_a_two_second_schedule_alerts_on_a_change_then_exits_0_on_sigterm(
         "{log}"
     );
     // The store lock is released: a check runs right away.
-    let out = setup.command(&["check"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&setup.command(&["check"]).output().unwrap(), 0);
 }
 
 #[test]
@@ -281,13 +267,7 @@ fn sigterm_during_a_slow_check_waits_the_grace_period_then_exits_0() {
     assert!(log.contains("abandoning running checks"), "{log}");
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 0);
     // The abandoned check left nothing the next start cannot use.
-    let out = setup.command(&["status"]).output().unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_exit(&setup.command(&["status"]).output().unwrap(), 0);
 }
 
 #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use support::{DPF, Reply, SHIELD, TestServer, event_labels, policy};
+use support::{DPF, Reply, SHIELD, TestServer, assert_shield_replaced_by_dpf, policy};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_policywatch"))
@@ -146,15 +146,7 @@ fn first_fetch_then_304_then_a_real_change() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(outcome(&json), "new_version");
     assert_eq!(json[0]["version"], 2);
-    let kinds = event_labels(&json[0]["events"]);
-    assert!(
-        kinds.contains(&"transfer_mechanism.removed Privacy Shield".to_string()),
-        "{kinds:?}"
-    );
-    assert!(
-        kinds.contains(&"transfer_mechanism.added Data Privacy Framework".to_string()),
-        "{kinds:?}"
-    );
+    assert_shield_replaced_by_dpf(&json[0]["events"]);
     // The same events are in SQLite, tied to the change and the version.
     assert_eq!(setup.count("SELECT COUNT(*) FROM versions"), 2);
     assert_eq!(setup.count("SELECT COUNT(*) FROM changes"), 1);

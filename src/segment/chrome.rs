@@ -218,14 +218,17 @@ fn starts_with_word(text: &str) -> bool {
         .is_some_and(regex_syntax::is_word_character)
 }
 
+fn ends_with_word(text: &str) -> bool {
+    text.chars()
+        .next_back()
+        .is_some_and(regex_syntax::is_word_character)
+}
+
 /// Whether `text` holds "cookie" or "cookies" as a whole word.
 fn has_cookie_word(text: &str) -> bool {
     text.match_indices("cookie").any(|(i, w)| {
         let rest = &text[i + w.len()..];
-        !text[..i]
-            .chars()
-            .next_back()
-            .is_some_and(regex_syntax::is_word_character)
+        !ends_with_word(&text[..i])
             && (!starts_with_word(rest)
                 || rest.strip_prefix('s').is_some_and(|r| !starts_with_word(r)))
     })

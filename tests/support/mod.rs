@@ -26,6 +26,28 @@ pub fn event_labels(events: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Assert that `events` (spec JSON) report Privacy Shield removed and the
+/// Data Privacy Framework added: what a [`SHIELD`] → [`DPF`] change yields.
+pub fn assert_shield_replaced_by_dpf(events: &serde_json::Value) {
+    let kinds = event_labels(events);
+    for want in [
+        "transfer_mechanism.removed Privacy Shield",
+        "transfer_mechanism.added Data Privacy Framework",
+    ] {
+        assert!(kinds.iter().any(|k| k == want), "no {want:?} in {kinds:?}");
+    }
+}
+
+/// Assert that a finished command exited with `code`, showing its stderr if not.
+pub fn assert_exit(out: &std::process::Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 /// An Acme privacy policy page in site chrome; `transfer` is the sentence
 /// of its transfers section, `extra` HTML appended to the main content.
 pub fn policy(transfer: &str, extra: &str) -> String {
