@@ -233,9 +233,15 @@ pub struct PatternShape {
 
 /// A byte trie of the patterns, in flat arrays so it decodes without
 /// rebuilding. Each node is one block of `u32` words: the pattern ending
-/// there plus one (0 for none), its number of edges, then one word per edge
-/// (label in the top byte, the child's block offset in the low 24 bits),
-/// sorted by label.
+/// there plus one (0 for none), then its edges in one of two forms.
+/// - Sparse (nearly every node has one or two children): the number of
+///   edges, then one word per edge (label in the top byte, the child's block
+///   offset in the low 24 bits), sorted by label, searched in order.
+/// - Dense (the few wide nodes near the root, where walks start and a search
+///   of dozens of edges cost the most): [`DENSE`] plus the number of byte
+///   classes, then the child's offset per class (0 for none), read directly.
+///   `classes` maps each byte to its class, 0 for bytes no pattern holds.
+///
 /// A step of a walk reads one block, so it costs one cache miss rather than
 /// three; blocks are laid out breadth first so the hot first levels are
 /// close together. The root's children are also in `root`, a 256-entry
@@ -248,6 +254,8 @@ pub struct Trie {
     pub root: Cow<'static, [u8]>,
     /// The node blocks; the root's is at offset 0.
     pub blocks: Cow<'static, [u8]>,
+    /// The class of each byte in dense blocks (0 for none).
+    pub classes: Cow<'static, [u8]>,
 }
 
 /// The `i`th little-endian `u32` of `bytes`.
@@ -263,6 +271,14 @@ fn le_bytes(v: &[u32]) -> Vec<u8> {
 
 /// Block offsets must fit the 24 bits of an edge word.
 const MAX_OFFSET: usize = 1 << 24;
+
+/// Marks a dense block in its second word.
+const DENSE: u32 = 1 << 31;
+
+/// Nodes with at least this many children get a dense block: a direct read
+/// beats searching five or more edges, and there are few enough such nodes
+/// (about a hundred) that their rows stay small.
+const DENSE_MIN: usize = 5;
 
 impl Trie {
     fn build(patterns: &[String]) -> Result<Trie, LexiconError> {
@@ -286,6 +302,17 @@ impl Trie {
             }
             output[node] = pid as u32 + 1;
         }
+        let mut classes = vec![0u8; 256];
+        let mut nclasses = 0usize;
+        for b in children.iter().flat_map(|c| c.keys()) {
+            if classes[*b as usize] == 0 {
+                nclasses += 1;
+                // Class 0 means "none", so 255 distinct bytes at most.
+                classes[*b as usize] = u8::try_from(nclasses)
+                    .map_err(|_| err("(all)", "patterns use more than 255 distinct bytes"))?;
+            }
+        }
+        let dense = |n: usize| n >= DENSE_MIN;
         let mut order = vec![0usize];
         let mut k = 0;
         while k < order.len() {
@@ -296,7 +323,8 @@ impl Trie {
         let mut at = 0;
         for &n in &order {
             offset[n] = at;
-            at += 2 + children[n].len();
+            let len = children[n].len();
+            at += 2 + if dense(len) { nclasses } else { len };
         }
         if at >= MAX_OFFSET {
             return Err(err(
@@ -307,12 +335,22 @@ impl Trie {
         let mut blocks = Vec::with_capacity(at);
         for &n in &order {
             blocks.push(output[n]);
-            blocks.push(children[n].len() as u32);
-            blocks.extend(
-                children[n]
-                    .iter()
-                    .map(|(b, c)| u32::from(*b) << 24 | offset[*c as usize] as u32),
-            );
+            let edges = &children[n];
+            if dense(edges.len()) {
+                blocks.push(DENSE | nclasses as u32);
+                let mut row = vec![0u32; nclasses];
+                for (b, c) in edges {
+                    row[classes[*b as usize] as usize - 1] = offset[*c as usize] as u32;
+                }
+                blocks.extend(row);
+            } else {
+                blocks.push(edges.len() as u32);
+                blocks.extend(
+                    edges
+                        .iter()
+                        .map(|(b, c)| u32::from(*b) << 24 | offset[*c as usize] as u32),
+                );
+            }
         }
         let mut root = vec![0u32; 256];
         for (b, c) in &children[0] {
@@ -321,49 +359,55 @@ impl Trie {
         Ok(Trie {
             root: Cow::Owned(le_bytes(&root)),
             blocks: Cow::Owned(le_bytes(&blocks)),
+            classes: Cow::Owned(classes),
         })
     }
 
-    /// A block: its output and its edge words.
-    #[inline]
-    fn block(&self, o: usize) -> (u32, impl Iterator<Item = (u8, usize)> + '_) {
-        let n = u32_at(&self.blocks, o + 1) as usize;
-        let edges = (0..n).map(move |k| {
-            let e = u32_at(&self.blocks, o + 2 + k);
-            ((e >> 24) as u8, (e & 0x00FF_FFFF) as usize)
-        });
-        (u32_at(&self.blocks, o), edges)
-    }
-
-    /// Whether the arrays are consistent: every block and every edge in
-    /// range, edges sorted, every output a pattern. Walks index the arrays
-    /// with checks, so a broken form could only panic or miss a pattern,
-    /// never read out of bounds. Release builds run it only in the tests:
-    /// the only form they decode is the one build.rs wrote.
+    /// Whether the arrays are consistent: every block and every child in
+    /// range, sparse edges sorted, dense rows as wide as there are classes,
+    /// every output a pattern. Walks index the arrays with checks, so a
+    /// broken form could only panic or miss a pattern, never read out of
+    /// bounds. Release builds run it only in the tests: the only form they
+    /// decode is the one build.rs wrote.
     pub(crate) fn sound(&self, patterns: usize) -> bool {
         let words = self.blocks.len() / 4;
-        if self.root.len() != 1024 || !self.blocks.len().is_multiple_of(4) || words < 2 {
+        if self.root.len() != 1024
+            || self.classes.len() != 256
+            || !self.blocks.len().is_multiple_of(4)
+            || words < 2
+        {
             return false;
         }
+        let nclasses = self.classes.iter().copied().max().unwrap_or(0) as usize;
+        let in_range = |c: usize| c + 2 <= words;
         let mut o = 0;
         while o < words {
             if o + 2 > words {
                 return false;
             }
-            let (out, edges) = self.block(o);
-            let n = u32_at(&self.blocks, o + 1) as usize;
-            if out as usize > patterns || o + 2 + n > words {
+            let out = u32_at(&self.blocks, o) as usize;
+            let n = u32_at(&self.blocks, o + 1);
+            let len = (n & !DENSE) as usize;
+            if out > patterns || o + 2 + len > words {
                 return false;
             }
-            let edges: Vec<(u8, usize)> = edges.collect();
-            if edges.iter().any(|&(_, c)| c + 2 > words)
-                || edges.windows(2).any(|w| w[0].0 >= w[1].0)
-            {
-                return false;
+            let words_of = (o + 2..o + 2 + len).map(|i| u32_at(&self.blocks, i) as usize);
+            if n & DENSE != 0 {
+                if len != nclasses || words_of.clone().any(|c| c != 0 && !in_range(c)) {
+                    return false;
+                }
+            } else {
+                let edges: Vec<(usize, usize)> =
+                    words_of.map(|e| (e >> 24, e & 0x00FF_FFFF)).collect();
+                if edges.iter().any(|&(_, c)| !in_range(c))
+                    || edges.windows(2).any(|w| w[0].0 >= w[1].0)
+                {
+                    return false;
+                }
             }
-            o += 2 + n;
+            o += 2 + len;
         }
-        (0..256).all(|b| u32_at(&self.root, b) as usize + 2 <= words)
+        (0..256).all(|b| in_range(u32_at(&self.root, b) as usize))
     }
 
     /// Call `found(end, pattern)` for every pattern that occurs in `text` at
@@ -394,22 +438,42 @@ impl Trie {
         }
     }
 
-    /// The child of block `o` along byte `b`. Edges are sorted by label, so
-    /// this is a binary search: the nodes near the root have dozens of edges.
+    /// The child of block `o` along byte `b`.
     #[inline]
     fn child(&self, o: usize, b: u8) -> Option<usize> {
-        let n = u32_at(&self.blocks, o + 1) as usize;
-        let (mut lo, mut hi) = (0, n);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let e = u32_at(&self.blocks, o + 2 + mid);
-            match ((e >> 24) as u8).cmp(&b) {
-                std::cmp::Ordering::Less => lo = mid + 1,
-                std::cmp::Ordering::Greater => hi = mid,
-                std::cmp::Ordering::Equal => return Some((e & 0x00FF_FFFF) as usize),
+        let n = u32_at(&self.blocks, o + 1);
+        if n & DENSE != 0 {
+            let class = self.classes[b as usize] as usize;
+            if class == 0 {
+                return None;
             }
+            let c = u32_at(&self.blocks, o + 1 + class) as usize;
+            return (c != 0).then_some(c);
         }
-        None
+        // At most DENSE_MIN - 1 edges, and most often one.
+        (0..n as usize).find_map(|k| {
+            let e = u32_at(&self.blocks, o + 2 + k);
+            ((e >> 24) as u8 == b).then_some((e & 0x00FF_FFFF) as usize)
+        })
+    }
+
+    /// A block's output and its edges as (label, child), in either form;
+    /// for reading the trie back, not for walks.
+    fn block(&self, o: usize) -> (u32, Vec<(u8, usize)>) {
+        let n = u32_at(&self.blocks, o + 1);
+        let edges = if n & DENSE != 0 {
+            (0..=255u8)
+                .filter_map(|b| self.child(o, b).map(|c| (b, c)))
+                .collect()
+        } else {
+            (0..n as usize)
+                .map(|k| {
+                    let e = u32_at(&self.blocks, o + 2 + k);
+                    ((e >> 24) as u8, (e & 0x00FF_FFFF) as usize)
+                })
+                .collect()
+        };
+        (u32_at(&self.blocks, o), edges)
     }
 
     /// Whether some pattern starts with byte `b`.
@@ -991,7 +1055,7 @@ impl Writer {
         }
     }
     fn patterns(&mut self, p: &Patterns) {
-        for bytes in [&p.trie.root, &p.trie.blocks] {
+        for bytes in [&p.trie.root, &p.trie.blocks, &p.trie.classes] {
             self.bytes(bytes);
         }
         self.u32(p.shapes.len() as u32);
@@ -1070,6 +1134,7 @@ impl Reader {
     fn patterns(&mut self) -> Option<Patterns> {
         let root = self.bytes()?;
         let blocks = self.bytes()?;
+        let classes = self.bytes()?;
         let n = self.len()?;
         let shapes: Vec<PatternShape> = self
             .take(n)?
@@ -1091,12 +1156,17 @@ impl Reader {
                 lang: (lang != u8::MAX).then_some(lang),
             });
         }
-        let trie = Trie { root, blocks };
+        let trie = Trie {
+            root,
+            blocks,
+            classes,
+        };
         // The full walk visits every block, a tenth of a small diff's start-up.
         // The form is written by build.rs from our own data files, and the
         // unit tests walk the embedded one; release builds keep the cheap checks.
         let sound = (!cfg!(debug_assertions) || trie.sound(shapes.len()))
             && trie.root.len() == 1024
+            && trie.classes.len() == 256
             && term_starts.len() == shapes.len() + 1
             && term_starts.windows(2).all(|w| w[0] <= w[1])
             && term_starts
@@ -1199,5 +1269,43 @@ impl Compiled {
             age_after: r.strs()?,
         };
         (r.rest() == 0).then_some(c)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wide node gets a dense block and a narrow one a sparse block, and
+    /// walks through both find exactly what a naive search finds.
+    #[test]
+    fn dense_and_sparse_blocks_find_every_pattern() {
+        let patterns: Vec<String> = [
+            "a", "ab", "ac", "ad", "ae", "af", "ag", "abc", "b", "bx", "by", "zz", "é", "a b",
+        ]
+        .map(String::from)
+        .to_vec();
+        let trie = Trie::build(&patterns).unwrap();
+        assert!(trie.sound(patterns.len()));
+        let kind = |b: u8| u32_at(&trie.blocks, u32_at(&trie.root, b as usize) as usize + 1);
+        assert_ne!(kind(b'a') & DENSE, 0, "'a' has 7 children");
+        assert_eq!(kind(b'b') & DENSE, 0, "'b' has 2");
+
+        let text = "ab abc ac ad ae af ag a b bx by b zz é q aé";
+        let bytes = text.as_bytes();
+        let mut got = Vec::new();
+        let mut want = Vec::new();
+        for s in 0..bytes.len() {
+            trie.matches_at(bytes, s, |e, p| got.push((s, e, p)));
+            for (p, pattern) in patterns.iter().enumerate() {
+                if bytes[s..].starts_with(pattern.as_bytes()) {
+                    want.push((s, s + pattern.len(), p));
+                }
+            }
+        }
+        got.sort_unstable();
+        want.sort_unstable();
+        assert_eq!(got, want);
+        assert!(got.len() > 20);
     }
 }
