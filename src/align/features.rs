@@ -138,7 +138,7 @@ pub fn body_hash(section: &Section) -> u64 {
     // so they are fed whole; only the others are split into words.
     let mut canon = Canon {
         h: FNV_OFFSET,
-        word: 0,
+        pending: 0,
         fill: 0,
         len: 0,
     };
@@ -150,7 +150,7 @@ pub fn body_hash(section: &Section) -> u64 {
                 .for_each(|w| canon.word(w.as_bytes()));
         }
     }
-    let h = mix(canon.h ^ canon.word);
+    let h = mix(canon.h ^ canon.pending);
     mix(h ^ canon.len)
 }
 
@@ -158,19 +158,19 @@ pub fn body_hash(section: &Section) -> u64 {
 struct Canon {
     h: u64,
     /// Bytes not hashed yet, little-endian.
-    word: u64,
-    /// How many bytes `word` holds.
+    pending: u64,
+    /// How many bytes `pending` holds.
     fill: u32,
     len: u64,
 }
 
 impl Canon {
     fn byte(&mut self, b: u8) {
-        self.word |= u64::from(b) << (8 * self.fill);
+        self.pending |= u64::from(b) << (8 * self.fill);
         self.fill += 1;
         if self.fill == 8 {
-            self.h = mix(self.h ^ self.word);
-            self.word = 0;
+            self.h = mix(self.h ^ self.pending);
+            self.pending = 0;
             self.fill = 0;
         }
     }

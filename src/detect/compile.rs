@@ -385,25 +385,19 @@ impl Trie {
             if o + 2 > words {
                 return false;
             }
-            let out = u32_at(&self.blocks, o) as usize;
             let n = u32_at(&self.blocks, o + 1);
             let len = (n & !DENSE) as usize;
-            if out > patterns || o + 2 + len > words {
+            // A dense row as wide as there are classes keeps `block`'s
+            // reads inside this block.
+            if o + 2 + len > words || (n & DENSE != 0 && len != nclasses) {
                 return false;
             }
-            let words_of = (o + 2..o + 2 + len).map(|i| u32_at(&self.blocks, i) as usize);
-            if n & DENSE != 0 {
-                if len != nclasses || words_of.clone().any(|c| c != 0 && !in_range(c)) {
-                    return false;
-                }
-            } else {
-                let edges: Vec<(usize, usize)> =
-                    words_of.map(|e| (e >> 24, e & 0x00FF_FFFF)).collect();
-                if edges.iter().any(|&(_, c)| !in_range(c))
-                    || edges.windows(2).any(|w| w[0].0 >= w[1].0)
-                {
-                    return false;
-                }
+            let (out, edges) = self.block(o);
+            if out as usize > patterns
+                || edges.iter().any(|&(_, c)| !in_range(c))
+                || edges.windows(2).any(|w| w[0].0 >= w[1].0)
+            {
+                return false;
             }
             o += 2 + len;
         }
