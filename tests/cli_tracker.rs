@@ -218,3 +218,29 @@ fn backfill_replays_the_history_on_the_first_check_only() {
     assert!(!text.contains("history imported"), "{text}");
     assert!(text.contains("unchanged"));
 }
+
+/// The README's commands say `cargo run --release -- …` without `--bin`;
+/// with the `eval` binary beside the tool, cargo runs them only if the
+/// manifest names the default. (They failed with "could not determine which
+/// binary to run" until it did.)
+#[test]
+fn readme_cargo_run_commands_pick_the_tool() {
+    let readme = std::fs::read_to_string(repo("README.md")).unwrap();
+    let bare: Vec<&str> = readme
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("cargo run") && !l.contains("--bin"))
+        .collect();
+    assert!(
+        !bare.is_empty(),
+        "the README's main command is a bare `cargo run`"
+    );
+    let manifest: toml::Table = std::fs::read_to_string(repo("Cargo.toml"))
+        .unwrap()
+        .parse()
+        .unwrap();
+    let default_run = manifest["package"]
+        .get("default-run")
+        .and_then(|v| v.as_str());
+    assert_eq!(default_run, Some("policywatch"), "needed by {bare:?}");
+}
