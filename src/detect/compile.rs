@@ -18,15 +18,24 @@ use serde::Deserialize;
 
 /// Fold a text for matching, keeping byte offsets identical between the two
 /// results: `(lowercased, original case)`. Curly quotes, odd spaces and dashes
-/// become their ASCII forms so "we’ll" and "we'll" match alike.
+/// become their ASCII forms so "we’ll" and "we'll" match alike. Runs of ASCII,
+/// nearly all of a policy, are copied whole rather than char by char: this
+/// folds every sentence of both versions.
 pub fn fold(text: &str) -> (String, String) {
     let mut lower = String::with_capacity(text.len());
     let mut cased = String::with_capacity(text.len());
-    for c in text.chars() {
-        let c = fold_char(c);
-        let l = lower_same_len(c);
-        lower.push(l);
-        cased.push(c);
+    for piece in Pieces(text) {
+        match piece {
+            Piece::Ascii(run) => {
+                push_ascii_lower(&mut lower, run);
+                cased.push_str(run);
+            }
+            Piece::Char(c) => {
+                let c = fold_char(c);
+                lower.push(lower_same_len(c));
+                cased.push(c);
+            }
+        }
     }
     (lower, cased)
 }
@@ -34,10 +43,48 @@ pub fn fold(text: &str) -> (String, String) {
 /// Only the lowercased half of [`fold`].
 pub fn fold_lower(text: &str) -> String {
     let mut lower = String::with_capacity(text.len());
-    for c in text.chars() {
-        lower.push(lower_same_len(fold_char(c)));
+    for piece in Pieces(text) {
+        match piece {
+            Piece::Ascii(run) => push_ascii_lower(&mut lower, run),
+            Piece::Char(c) => lower.push(lower_same_len(fold_char(c))),
+        }
     }
     lower
+}
+
+fn push_ascii_lower(out: &mut String, run: &str) {
+    let at = out.len();
+    out.push_str(run);
+    out[at..].make_ascii_lowercase();
+}
+
+/// A maximal run of ASCII, or one non-ASCII char.
+enum Piece<'a> {
+    Ascii(&'a str),
+    Char(char),
+}
+
+/// A text as [`Piece`]s, in order.
+struct Pieces<'a>(&'a str);
+
+impl<'a> Iterator for Pieces<'a> {
+    type Item = Piece<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Piece<'a>> {
+        let rest = self.0;
+        let n = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        if n > 0 {
+            self.0 = &rest[n..];
+            return Some(Piece::Ascii(&rest[..n]));
+        }
+        let c = rest.chars().next()?;
+        self.0 = &rest[c.len_utf8()..];
+        Some(Piece::Char(c))
+    }
 }
 
 #[inline]
@@ -1269,6 +1316,22 @@ impl Compiled {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Folding by ASCII runs gives what folding char by char gives.
+        #[test]
+        fn fold_by_runs_matches_fold_by_chars(text in "[a-zA-Z .\u{2019}\u{a0}ÉéİK\u{212a}ẞß\u{201c}-]{0,40}") {
+            let by_chars: (String, String) = text
+                .chars()
+                .map(|c| {
+                    let c = fold_char(c);
+                    (lower_same_len(c), c)
+                })
+                .unzip();
+            proptest::prop_assert_eq!(fold(&text), by_chars.clone());
+            proptest::prop_assert_eq!(fold_lower(&text), by_chars.0);
+        }
+    }
 
     /// A wide node gets a dense block and a narrow one a sparse block, and
     /// walks through both find exactly what a naive search finds.

@@ -74,10 +74,14 @@ fn unit_after(lex: &Lexicon, t: &Text, i: usize) -> Option<(Unit, usize, usize)>
         if let Some(h) = t.lit(k, "-") {
             k = t.skip_spaces(h);
         }
-        lex.unit_words.iter().find_map(|(w, u)| {
-            let e = t.lit(k, w)?;
-            t.word_end(e).then_some((*u, k, e))
-        })
+        let first = *t.0.as_bytes().get(k)?;
+        lex.unit_by_first_byte[first as usize]
+            .iter()
+            .find_map(|&n| {
+                let (w, u) = &lex.unit_words[n as usize];
+                let e = t.lit(k, w)?;
+                t.word_end(e).then_some((*u, k, e))
+            })
     };
     // "fourteen (14) months"
     let paren = t

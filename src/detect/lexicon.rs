@@ -57,6 +57,9 @@ pub struct Lexicon {
     pub number_by_first_byte: Vec<Vec<u16>>,
     /// Duration unit words, longest first.
     pub unit_words: Vec<(String, Unit)>,
+    /// Per first byte: the indices into `unit_words` of the words that
+    /// start with it, in the same order.
+    pub unit_by_first_byte: Vec<Vec<u16>>,
     /// Words right before a number that make it a look-back ("past 12 months").
     pub duration_not_before: Vec<String>,
     /// Words before a number that make it an age ("under 16 years").
@@ -134,6 +137,17 @@ fn longest_first<T: Copy>(map: &HashMap<String, T>) -> Vec<(String, T)> {
     v
 }
 
+/// For each byte, the indices of the `words` that start with it, in order.
+fn by_first_byte<T>(words: &[(String, T)]) -> Vec<Vec<u16>> {
+    let mut index = vec![Vec::new(); 256];
+    for (i, (w, _)) in words.iter().enumerate() {
+        if let Some(&b) = w.as_bytes().first() {
+            index[b as usize].push(i as u16);
+        }
+    }
+    index
+}
+
 impl Lexicon {
     /// The runtime lexicon from its compiled form.
     pub fn from_compiled(c: Compiled) -> Result<Lexicon, LexiconError> {
@@ -167,12 +181,8 @@ impl Lexicon {
         let numbers: HashMap<String, u32> = c.numbers.into_iter().collect();
         let number_words = longest_first(&numbers);
         let unit_words = longest_first(&units);
-        let mut number_by_first_byte = vec![Vec::new(); 256];
-        for (i, (w, _)) in number_words.iter().enumerate() {
-            if let Some(&b) = w.as_bytes().first() {
-                number_by_first_byte[b as usize].push(i as u16);
-            }
-        }
+        let number_by_first_byte = by_first_byte(&number_words);
+        let unit_by_first_byte = by_first_byte(&unit_words);
         Ok(Lexicon {
             languages: c.languages,
             subjects,
@@ -185,6 +195,7 @@ impl Lexicon {
             number_words,
             number_by_first_byte,
             unit_words,
+            unit_by_first_byte,
             duration_not_before: c.not_before,
             age_before: c.age_before,
             age_after: c.age_after,
