@@ -9,7 +9,7 @@ use crate::model::{Document, count_words};
 use crate::report::{
     DocInfo, Edit, EditOp, Report, SCHEMA, SectionChange, SectionRef, SectionStatus, Summary,
 };
-use crate::textdiff::{changed_words, sentence_edits_at, split_sentences};
+use crate::textdiff::{changed_words, sentence_edits_at, sentences};
 
 fn info(doc: &Document) -> DocInfo {
     DocInfo {
@@ -74,7 +74,7 @@ fn section_ref(doc: &Document, index: usize) -> SectionRef {
 /// Sentences of each section, split at most once and only when needed.
 struct Sentences<'a> {
     doc: &'a Document,
-    cache: Vec<OnceCell<Vec<String>>>,
+    cache: Vec<OnceCell<Vec<&'a str>>>,
 }
 
 impl<'a> Sentences<'a> {
@@ -85,12 +85,13 @@ impl<'a> Sentences<'a> {
         }
     }
 
-    fn get(&self, i: usize) -> &[String] {
+    fn get(&self, i: usize) -> &[&'a str] {
+        let doc = self.doc;
         self.cache[i].get_or_init(|| {
-            self.doc.sections[i]
+            doc.sections[i]
                 .paragraphs
                 .iter()
-                .flat_map(|p| split_sentences(p))
+                .flat_map(|p| sentences(p))
                 .collect()
         })
     }
@@ -101,15 +102,62 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Compare two versions of a policy. Above 16 KB of old text, fact
-/// extraction runs on a second (scoped) thread as well as the calling one.
+/// Compare two versions of a policy. Fact extraction needs no alignment, so
+/// a second (scoped) thread starts on it while this one aligns the sections
+/// and diffs their sentences, then helps it finish.
 pub fn diff(old: &Document, new: &Document) -> Report {
-    let pairs = align(&old.sections, &new.sections);
-    let edits = pair_edits(old, new, &pairs);
+    let job = crate::detect::extraction(old, new);
+    let (pairs, sections, mut summary, infos, section_events) = std::thread::scope(|s| {
+        let helper = job
+            .as_ref()
+            .map(|job| std::thread::Builder::new().spawn_scoped(s, || job.help()));
+        let pairs = align(&old.sections, &new.sections);
+        let (sections, summary) = section_changes(old, new, &pairs);
+        let mut section_events = Vec::new();
+        crate::detect::compare::section_events(old, new, &pairs, &mut section_events);
+        let infos = (info(old), info(new));
+        if let Some(job) = &job {
+            job.help();
+        }
+        // Without a thread to be had, `finish` below does all the work.
+        if let Some(Ok(helper)) = helper
+            && let Err(panic) = helper.join()
+        {
+            std::panic::resume_unwind(panic);
+        }
+        (pairs, sections, summary, infos, section_events)
+    });
+    let facts = job.map(crate::detect::facts::Extraction::finish);
 
+    // The same events in the same order as `detect::detect`.
+    let mut events = crate::detect::fact_events(old, new, &pairs, facts);
+    events.extend(section_events);
+    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
+    summary.max_severity = events.first().map(|e| e.severity);
+    // Heading case and numbering are already folded by the alignment, so an
+    // all-unchanged alignment means only cosmetic differences.
+    summary.substantive =
+        pairs.iter().any(|p| p.status != SectionStatus::Unchanged) || !events.is_empty();
+    Report {
+        schema: SCHEMA.to_string(),
+        old: infos.0,
+        new: infos.1,
+        summary,
+        sections,
+        events,
+    }
+}
+
+/// The report's sections, with their sentence edits, and the summary's
+/// counts of them.
+fn section_changes(
+    old: &Document,
+    new: &Document,
+    pairs: &[Pair],
+) -> (Vec<SectionChange>, Summary) {
     let mut summary = Summary::default();
     let mut sections = Vec::with_capacity(pairs.len());
-    for (p, edits) in pairs.iter().zip(edits) {
+    for (p, edits) in pairs.iter().zip(pair_edits(old, new, pairs)) {
         for e in &edits {
             let (removed, added) = edit_words(e);
             summary.words_removed += removed;
@@ -131,23 +179,7 @@ pub fn diff(old: &Document, new: &Document) -> Report {
             edits,
         });
     }
-
-    let mut events = crate::detect::detect(old, new, &pairs);
-    // Stable: detection's own order breaks ties.
-    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
-    summary.max_severity = events.first().map(|e| e.severity);
-    // Heading case and numbering are already folded by the alignment, so an
-    // all-unchanged alignment means only cosmetic differences.
-    summary.substantive =
-        pairs.iter().any(|p| p.status != SectionStatus::Unchanged) || !events.is_empty();
-    Report {
-        schema: SCHEMA.to_string(),
-        old: info(old),
-        new: info(new),
-        summary,
-        sections,
-        events,
-    }
+    (sections, summary)
 }
 
 /// Words removed and added by one edit: for a replace, only the words that
@@ -196,7 +228,7 @@ fn pair_edits(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Vec<Edit>> 
                     .get(&(Relation::Split, i))
                     .cloned()
                     .unwrap_or_default();
-                let parts: Vec<&[String]> = group
+                let parts: Vec<&[&str]> = group
                     .iter()
                     .map(|&q| pairs[q].new.map_or(&[][..], |j| ns.get(j)))
                     .collect();
@@ -211,7 +243,7 @@ fn pair_edits(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Vec<Edit>> 
                     .get(&(Relation::Merge, j))
                     .cloned()
                     .unwrap_or_default();
-                let parts: Vec<&[String]> = group
+                let parts: Vec<&[&str]> = group
                     .iter()
                     .map(|&q| pairs[q].old.map_or(&[][..], |i| os.get(i)))
                     .collect();
@@ -237,8 +269,8 @@ fn pair_edits(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Vec<Edit>> 
 
 /// Diff `whole` against the concatenation of `parts` and give each edit to
 /// the part it falls in. `parts_are_old` says which side the parts are on.
-fn distribute(whole: &[String], parts: &[&[String]], parts_are_old: bool) -> Vec<Vec<Edit>> {
-    let joined: Vec<String> = parts.iter().flat_map(|p| p.iter().cloned()).collect();
+fn distribute(whole: &[&str], parts: &[&[&str]], parts_are_old: bool) -> Vec<Vec<Edit>> {
+    let joined: Vec<&str> = parts.iter().flat_map(|p| p.iter().copied()).collect();
     let mut bounds = Vec::with_capacity(parts.len());
     let mut acc = 0;
     for p in parts {
@@ -427,5 +459,33 @@ mod tests {
             r.summary.max_severity,
             r.events.iter().map(|e| e.severity).max()
         );
+    }
+
+    /// `diff` extracts facts on a second thread and builds section events
+    /// apart from fact events; its events must still be exactly
+    /// `detect::detect`'s, in the same order.
+    #[test]
+    fn events_are_those_of_detect_in_the_same_order() {
+        let versions: Vec<Document> = crate::testdata::texts("basecamp/privacy-policy/")
+            .map(|(path, text)| {
+                Document::parse(path, text.as_bytes(), &crate::ParseOptions::default())
+                    .unwrap_or_else(|e| panic!("{path}: {e}"))
+            })
+            .collect();
+        assert!(versions.len() > 90, "the Basecamp history is bundled");
+        let mut with_events = 0;
+        for w in versions.windows(2) {
+            let report = diff(&w[0], &w[1]);
+            let pairs = align(&w[0].sections, &w[1].sections);
+            assert_eq!(
+                report.events,
+                crate::detect::detect(&w[0], &w[1], &pairs),
+                "{} -> {}",
+                w[0].label,
+                w[1].label
+            );
+            with_events += usize::from(!report.events.is_empty());
+        }
+        assert!(with_events > 30, "only {with_events} pairs had events");
     }
 }

@@ -4,6 +4,7 @@
 //! enough that detection can quote them as evidence. Words are for renderers
 //! and for the summary's counts.
 
+use std::hash::Hash;
 use std::ops::Range;
 
 use unicode_segmentation::UnicodeSegmentation;
@@ -52,6 +53,13 @@ const BEFORE_NUMBER: &[&str] = &[
 /// "U.S.", "z.B.", "Inc." before lower case, "No. 5"), an initial, or a list
 /// number opening the sentence ("1. Introduction").
 pub fn split_sentences(text: &str) -> Vec<String> {
+    sentences(text).into_iter().map(str::to_string).collect()
+}
+
+/// [`split_sentences`] as slices of `text`: detection and the diff only read
+/// the sentences, and copying every sentence of both versions was a fifth of
+/// diffing a 1 MB pair.
+pub fn sentences(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
     for line in text.lines() {
         split_line(line, &mut out);
@@ -59,7 +67,7 @@ pub fn split_sentences(text: &str) -> Vec<String> {
     out
 }
 
-fn split_line(line: &str, out: &mut Vec<String>) {
+fn split_line<'a>(line: &'a str, out: &mut Vec<&'a str>) {
     let at = |i: usize| line[i..].chars().next();
     let mut start = 0; // byte offset of the current sentence
     let mut k = 0;
@@ -92,30 +100,32 @@ fn split_line(line: &str, out: &mut Vec<String>) {
 }
 
 /// Byte offset of the first `.`, `!`, `?` or `…` at or after byte `k`.
-/// Searched bytewise (`…` is the only one of them that starts with 0xE2,
-/// a lead byte, so a hit is always a char boundary): a `find` with a char set
-/// decodes every char, and this runs over every sentence of both versions.
+/// Searched bytewise with `memchr` (`…` is the only one of them that starts
+/// with 0xE2, a lead byte, so a hit is always a char boundary): this runs over
+/// every sentence of both versions, and a byte-at-a-time loop was most of the
+/// sentence splitter's time.
 fn next_terminator(line: &str, k: usize) -> Option<usize> {
     const ELLIPSIS: &[u8] = "…".as_bytes();
-    let bytes = line.as_bytes();
-    let mut i = k;
-    while let Some(off) = bytes[i..]
-        .iter()
-        .position(|&b| matches!(b, b'.' | b'!' | b'?' | 0xE2))
-    {
-        let t = i + off;
-        if bytes[t] != 0xE2 || bytes[t..].starts_with(ELLIPSIS) {
-            return Some(t);
+    let rest = &line.as_bytes()[k..];
+    let punct = memchr::memchr3(b'.', b'!', b'?', rest);
+    // An ellipsis counts only before the first ASCII terminator, so each
+    // byte is searched once over the whole line.
+    let before = &rest[..punct.unwrap_or(rest.len())];
+    let mut from = 0;
+    while let Some(off) = memchr::memchr(0xE2, &before[from..]) {
+        let e = from + off;
+        if rest[e..].starts_with(ELLIPSIS) {
+            return Some(k + e);
         }
-        i = t + 1;
+        from = e + 1;
     }
-    None
+    punct.map(|p| k + p)
 }
 
-fn push_trimmed(s: &str, out: &mut Vec<String>) {
+fn push_trimmed<'a>(s: &'a str, out: &mut Vec<&'a str>) {
     let t = s.trim();
     if !t.is_empty() {
-        out.push(t.to_string());
+        out.push(t);
     }
 }
 
@@ -142,11 +152,7 @@ fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &str) -> b
     if token.is_empty() {
         return true;
     }
-    let lower = token.to_lowercase();
-    if NEVER_ENDS.contains(&lower.as_str()) {
-        return false;
-    }
-    if nc.is_ascii_digit() && BEFORE_NUMBER.contains(&lower.as_str()) {
+    if is_listed_abbreviation(token, nc.is_ascii_digit()) {
         return false;
     }
     // Dotted abbreviations: e.g. i.e. U.S. z.B. d.h. p.ex. t.ex. bl.a.
@@ -174,6 +180,30 @@ fn is_boundary(line: &str, start: usize, at: usize, term: char, next: &str) -> b
     }
     true
 }
+
+/// Is `token` in [`NEVER_ENDS`], or in [`BEFORE_NUMBER`] when a digit
+/// follows? Every entry has at most [`LONGEST_LISTED`] chars, and lower-casing
+/// never makes fewer chars, so longer tokens are not lower-cased at all.
+fn is_listed_abbreviation(token: &str, digit_follows: bool) -> bool {
+    if token.chars().nth(LONGEST_LISTED).is_some() {
+        return false;
+    }
+    let listed = |lower: &str| {
+        NEVER_ENDS.contains(&lower) || (digit_follows && BEFORE_NUMBER.contains(&lower))
+    };
+    if token.is_ascii() {
+        let mut buf = [0u8; LONGEST_LISTED];
+        let buf = &mut buf[..token.len()];
+        buf.copy_from_slice(token.as_bytes());
+        buf.make_ascii_lowercase();
+        std::str::from_utf8(buf).is_ok_and(listed)
+    } else {
+        listed(&token.to_lowercase())
+    }
+}
+
+/// The most chars of any entry of [`NEVER_ENDS`] and [`BEFORE_NUMBER`].
+const LONGEST_LISTED: usize = 6;
 
 /// "a) …", "(b) …", "iv) …": a new list item may start in lower case.
 fn is_list_marker(next: &str) -> bool {
@@ -246,7 +276,7 @@ pub struct PlacedEdit {
 
 /// [`sentence_edits`] with positions, so that the diff of a split or merged
 /// section can hand each edit to the part it belongs to.
-pub fn sentence_edits_at(old: &[String], new: &[String]) -> Vec<PlacedEdit> {
+pub fn sentence_edits_at<S: AsRef<str> + Hash + Eq>(old: &[S], new: &[S]) -> Vec<PlacedEdit> {
     let ops = similar::capture_diff_slices(similar::Algorithm::Patience, old, new);
     let mut edits = Vec::new();
     for op in ops {
@@ -263,9 +293,9 @@ pub fn sentence_edits_at(old: &[String], new: &[String]) -> Vec<PlacedEdit> {
 /// Pair the sentences of a replaced block by similarity, in order (a small
 /// LCS-style dynamic programme over the block), so each rewritten sentence
 /// is its own `replace`.
-fn refine(
-    old: &[String],
-    new: &[String],
+fn refine<S: AsRef<str>>(
+    old: &[S],
+    new: &[S],
     or: Range<usize>,
     nr: Range<usize>,
     edits: &mut Vec<PlacedEdit>,
@@ -276,8 +306,14 @@ fn refine(
         return;
     }
     let (o0, n0) = (or.start, nr.start);
-    let os: Vec<Vec<u64>> = old[or.clone()].iter().map(|s| word_set(s)).collect();
-    let ns: Vec<Vec<u64>> = new[nr.clone()].iter().map(|s| word_set(s)).collect();
+    let os: Vec<Vec<u64>> = old[or.clone()]
+        .iter()
+        .map(|s| word_set(s.as_ref()))
+        .collect();
+    let ns: Vec<Vec<u64>> = new[nr.clone()]
+        .iter()
+        .map(|s| word_set(s.as_ref()))
+        .collect();
     let sim: Vec<f64> = (0..m * n)
         .map(|c| sentence_similarity(&os[c / n], &ns[c % n]))
         .collect();
@@ -305,8 +341,8 @@ fn refine(
                 new_at: n0 + b,
                 edit: Edit {
                     op: EditOp::Replace,
-                    old: Some(old[o0 + a].clone()),
-                    new: Some(new[n0 + b].clone()),
+                    old: Some(old[o0 + a].as_ref().to_string()),
+                    new: Some(new[n0 + b].as_ref().to_string()),
                 },
             });
             a += 1;
@@ -324,14 +360,19 @@ fn refine(
 
 /// Unpaired sentences: a delete, an insert, or a replace when both sides
 /// have some (the text was rewritten beyond recognition).
-fn push_gap(
-    old: &[String],
-    new: &[String],
+fn push_gap<S: AsRef<str>>(
+    old: &[S],
+    new: &[S],
     or: Range<usize>,
     nr: Range<usize>,
     edits: &mut Vec<PlacedEdit>,
 ) {
-    let join = |s: &[String]| (!s.is_empty()).then(|| s.join(" "));
+    let join = |s: &[S]| {
+        (!s.is_empty()).then(|| {
+            let parts: Vec<&str> = s.iter().map(AsRef::as_ref).collect();
+            parts.join(" ")
+        })
+    };
     let op = match (or.is_empty(), nr.is_empty()) {
         (true, true) => return,
         (false, true) => EditOp::Delete,
@@ -470,6 +511,29 @@ mod tests {
             let want = line[k..].find(['.', '!', '?', '…']).map(|o| k + o);
             proptest::prop_assert_eq!(next_terminator(&line, k), want);
         }
+
+        /// The allocation-free abbreviation lookup agrees with lower-casing
+        /// the token and searching both lists.
+        #[test]
+        fn listed_abbreviations_match_a_plain_lookup(
+            token in "(Mr|mR|APPROX|approx|Approxi|No|nÚm|PÁG|K\u{212a}|İ|Art|x|[a-zA-ZéÚİ\u{212a}]{0,8})",
+            digit in proptest::bool::ANY,
+        ) {
+            let lower = token.to_lowercase();
+            let want = NEVER_ENDS.contains(&lower.as_str())
+                || (digit && BEFORE_NUMBER.contains(&lower.as_str()));
+            proptest::prop_assert_eq!(is_listed_abbreviation(&token, digit), want);
+        }
+    }
+
+    #[test]
+    fn longest_listed_bounds_both_lists() {
+        let longest = NEVER_ENDS
+            .iter()
+            .chain(BEFORE_NUMBER)
+            .map(|w| w.chars().count())
+            .max();
+        assert_eq!(longest, Some(LONGEST_LISTED));
     }
 
     #[test]

@@ -18,9 +18,9 @@ pub struct Ctx<'a> {
     /// The new version.
     pub new: &'a Document,
     /// The old version's facts.
-    pub of: &'a DocFacts,
+    pub of: &'a DocFacts<'a>,
     /// The new version's facts.
-    pub nf: &'a DocFacts,
+    pub nf: &'a DocFacts<'a>,
     /// The alignment.
     pub pairs: &'a [Pair],
     /// Per old section: is it anything but unchanged?
@@ -34,8 +34,8 @@ impl<'a> Ctx<'a> {
     pub fn new(
         old: &'a Document,
         new: &'a Document,
-        of: &'a DocFacts,
-        nf: &'a DocFacts,
+        of: &'a DocFacts<'a>,
+        nf: &'a DocFacts<'a>,
         pairs: &'a [Pair],
     ) -> Ctx<'a> {
         let mut old_changed = vec![true; old.sections.len()];
@@ -104,8 +104,8 @@ impl<'a> Ctx<'a> {
                 new: Self::heading(self.new, self.nf, new_occ),
             },
             evidence: Sides {
-                old: old_occ.map(|o| self.of.sentences[o].text.clone()),
-                new: new_occ.map(|o| self.nf.sentences[o].text.clone()),
+                old: old_occ.map(|o| self.of.sentences[o].text.to_string()),
+                new: new_occ.map(|o| self.nf.sentences[o].text.to_string()),
             },
         }
     }
@@ -225,11 +225,11 @@ pub fn retention_events(ctx: &Ctx, out: &mut Vec<Event>) {
     // Word sets of the leftover facts' sentences, built once.
     let old_words: HashMap<usize, HashSet<String>> = old_left
         .iter()
-        .map(|&i| (i, words(&ctx.of.sentences[old[i].occ].text)))
+        .map(|&i| (i, words(ctx.of.sentences[old[i].occ].text)))
         .collect();
     let new_words: HashMap<usize, HashSet<String>> = new_left
         .iter()
-        .map(|&j| (j, words(&ctx.nf.sentences[new[j].occ].text)))
+        .map(|&j| (j, words(ctx.nf.sentences[new[j].occ].text)))
         .collect();
     let sim = |i: usize, j: usize| match (old_words.get(&i), new_words.get(&j)) {
         (Some(a), Some(b)) => jaccard(a, b),
@@ -418,29 +418,24 @@ const MAX_SPLIT_PARTS: usize = 3;
 
 /// Section events straight from the alignment.
 pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut Vec<Event>) {
-    let heading = |doc: &Document, i: Option<usize>| {
+    fn heading(doc: &Document, i: Option<usize>) -> Option<&str> {
         i.and_then(|i| doc.sections.get(i))
-            .map(|s| s.heading.clone())
+            .map(|s| s.heading.as_str())
             .filter(|h| !h.is_empty())
-    };
+    }
     // A part split off under a heading of its own is a new section to the
     // reader ("Billing Information" broken out of "Identity & access"). A
     // section cut into many parts is a change of markup (bold paragraphs
     // turned headings), not new sections, and headings found in the old
     // version anyway are no event. Merged parts stay silent for the same
     // reason: their text is still there.
-    let old_keys: HashSet<String> = old
-        .sections
-        .iter()
-        .map(|s| heading_key(&s.heading))
-        .collect();
     let part_key = |p: &Pair| {
+        if p.relation != Some(Relation::Split) || p.status != SectionStatus::Modified {
+            return None;
+        }
         let (oh, nh) = (heading(old, p.old)?, heading(new, p.new)?);
-        let nk = heading_key(&nh);
-        (p.relation == Some(Relation::Split)
-            && p.status == SectionStatus::Modified
-            && heading_key(&oh) != nk)
-            .then_some(nk)
+        let nk = heading_key(nh);
+        (heading_key(oh) != nk).then_some(nk)
     };
     let mut parts_of: HashMap<usize, usize> = HashMap::new();
     for p in pairs {
@@ -448,13 +443,22 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
             *parts_of.entry(i).or_default() += 1;
         }
     }
+    // Only split parts need the old headings' keys; most diffs have none.
+    let old_keys: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
     for p in pairs {
         let (oh, nh) = (heading(old, p.old), heading(new, p.new));
         let new_part = part_key(p).is_some_and(|nk| {
-            !old_keys.contains(&nk)
-                && p.old
-                    .and_then(|i| parts_of.get(&i))
-                    .is_some_and(|&n| n <= MAX_SPLIT_PARTS)
+            p.old
+                .and_then(|i| parts_of.get(&i))
+                .is_some_and(|&n| n <= MAX_SPLIT_PARTS)
+                && !old_keys
+                    .get_or_init(|| {
+                        old.sections
+                            .iter()
+                            .map(|s| heading_key(&s.heading))
+                            .collect()
+                    })
+                    .contains(&nk)
         });
         let status = if new_part {
             SectionStatus::Added
@@ -463,33 +467,39 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
         };
         let (kind, subject, from, to, severity) = match status {
             SectionStatus::Added if nh.is_some() => {
-                ("section.added", nh.clone(), None, None, Severity::Low)
+                ("section.added", nh, None, None, Severity::Low)
             }
             SectionStatus::Removed if oh.is_some() => {
-                ("section.removed", oh.clone(), None, None, Severity::Low)
+                ("section.removed", oh, None, None, Severity::Low)
             }
-            SectionStatus::Renamed if oh != nh && !only_dates_differ(&oh, &nh) => (
-                "section.renamed",
-                None,
-                oh.clone(),
-                nh.clone(),
-                Severity::Info,
-            ),
+            SectionStatus::Renamed if oh != nh && !only_dates_differ(oh, nh) => {
+                ("section.renamed", None, oh, nh, Severity::Info)
+            }
             SectionStatus::Moved if nh.is_some() => {
-                ("section.moved", nh.clone(), None, None, Severity::Info)
+                ("section.moved", nh, None, None, Severity::Info)
             }
             _ => continue,
         };
+        let owned = |h: Option<&str>| h.map(str::to_string);
         out.push(Event {
             kind: kind.into(),
-            subject,
-            from,
-            to,
+            subject: owned(subject),
+            from: owned(from),
+            to: owned(to),
             severity,
             section: match status {
-                SectionStatus::Added => Sides { old: None, new: nh },
-                SectionStatus::Removed => Sides { old: oh, new: None },
-                _ => Sides { old: oh, new: nh },
+                SectionStatus::Added => Sides {
+                    old: None,
+                    new: owned(nh),
+                },
+                SectionStatus::Removed => Sides {
+                    old: owned(oh),
+                    new: None,
+                },
+                _ => Sides {
+                    old: owned(oh),
+                    new: owned(nh),
+                },
             },
             evidence: Sides::default(),
         });
@@ -499,7 +509,7 @@ pub fn section_events(old: &Document, new: &Document, pairs: &[Pair], out: &mut 
 /// Headings that differ only in a date ("Updated September 18, 2024" →
 /// "Updated January 31, 2025", "Stand 19.02.2024"): the date change is what
 /// `effective_date.changed` reports, not a new name for the section.
-fn only_dates_differ(a: &Option<String>, b: &Option<String>) -> bool {
+fn only_dates_differ(a: Option<&str>, b: Option<&str>) -> bool {
     let (Some(a), Some(b)) = (a, b) else {
         return false;
     };
@@ -522,5 +532,5 @@ fn only_dates_differ(a: &Option<String>, b: &Option<String>) -> bool {
 /// [`only_dates_differ`] on two headings, for tests.
 #[cfg(test)]
 pub(crate) fn only_dates_differ_for_test(a: &str, b: &str) -> bool {
-    only_dates_differ(&Some(a.to_string()), &Some(b.to_string()))
+    only_dates_differ(Some(a), Some(b))
 }

@@ -15,11 +15,11 @@ use crate::model::Document;
 
 /// A sentence of the document, with the section it is in.
 #[derive(Debug, Clone)]
-pub struct Sentence {
+pub struct Sentence<'a> {
     /// Index of its section.
     pub section: usize,
     /// The sentence as written.
-    pub text: String,
+    pub text: &'a str,
 }
 
 /// Where a fact is said: an index into [`DocFacts::sentences`].
@@ -99,9 +99,9 @@ impl Stance {
 
 /// Everything one document says that events are made of.
 #[derive(Debug, Default)]
-pub struct DocFacts {
-    /// The sentences facts point into.
-    pub sentences: Vec<Sentence>,
+pub struct DocFacts<'a> {
+    /// The sentences facts point into, borrowed from the document.
+    pub sentences: Vec<Sentence<'a>>,
     /// Subject facts by family and comparison key.
     pub subjects: BTreeMap<(Family, String), SubjectFact>,
     /// Retention periods, in document order.
@@ -116,7 +116,7 @@ pub struct DocFacts {
     pub effective: Option<(NaiveDate, Occ)>,
 }
 
-impl DocFacts {
+impl DocFacts<'_> {
     /// The document's overall sale stance and the sentence that sets it.
     pub fn stance(&self) -> (Stance, Option<Occ>) {
         let pick = |s: Stance| self.sale.iter().find(|(x, _)| *x == s).map(|(_, o)| *o);
@@ -199,11 +199,6 @@ pub struct SentenceFacts {
     /// The folded text the cue offsets point into, kept only when there are cues.
     date_text: String,
 }
-
-/// Facts of sentences already seen, by text. foldhash, not SipHash: hashing
-/// the sentences was a tenth of fact extraction, and its seed is still random
-/// per process, so crafted sentences cannot pick collisions.
-pub type Cache = foldhash::HashMap<String, SentenceFacts>;
 
 /// `text` without its Markdown link targets: `[text](https://vendor.example/…)`
 /// keeps `[text]`. The visible text is what the policy says; a URL behind it
@@ -310,71 +305,79 @@ fn sentence_facts(lex: &Lexicon, text: &str, active: u32, coppa: Option<u16>) ->
 }
 
 /// One sentence or heading of a document, in document order.
-struct Line {
+struct Line<'a> {
     section: usize,
-    text: String,
+    text: &'a str,
     heading: bool,
+    /// Index of its text among the distinct sentences of both versions.
+    id: usize,
+}
+
+/// The sentences of both versions, each distinct text listed once: the two
+/// versions are mostly the same text, so most sentences need facts once.
+struct Prepared<'a> {
+    old: Vec<Line<'a>>,
+    new: Vec<Line<'a>>,
+    distinct: Vec<&'a str>,
 }
 
 /// The sentences of a document, headings included: headings take part in the
 /// date search only (a wrapped "Effective January" may have been taken for a
-/// heading); facts come from bodies.
-fn lines(doc: &Document) -> Vec<Line> {
+/// heading); facts come from bodies. Each gets the id of its text in `ids`,
+/// which lists texts not seen before in `distinct`.
+fn lines<'a>(
+    doc: &'a Document,
+    ids: &mut foldhash::HashMap<&'a str, usize>,
+    distinct: &mut Vec<&'a str>,
+) -> Vec<Line<'a>> {
     let mut lines = Vec::new();
+    let mut push = |section: usize, text: &'a str, heading: bool| {
+        let id = *ids.entry(text).or_insert_with(|| {
+            distinct.push(text);
+            distinct.len() - 1
+        });
+        lines.push(Line {
+            section,
+            text,
+            heading,
+            id,
+        });
+    };
     for (section, s) in doc.sections.iter().enumerate() {
         if !s.heading.is_empty() {
-            lines.push(Line {
-                section,
-                text: s.heading.clone(),
-                heading: true,
-            });
+            push(section, &s.heading, true);
         }
         for p in &s.paragraphs {
-            lines.extend(
-                crate::textdiff::split_sentences(p)
-                    .into_iter()
-                    .map(|text| Line {
-                        section,
-                        text,
-                        heading: false,
-                    }),
-            );
+            for text in crate::textdiff::sentences(p) {
+                push(section, text, false);
+            }
         }
     }
     lines
 }
 
-/// Fill `cache` with the facts of every line not in it yet.
-fn fill(lex: &Lexicon, lines: &[Line], active: u32, cache: &mut Cache) {
-    let coppa = lex
-        .subjects
-        .iter()
-        .position(|s| s.family == Family::LegalFramework && s.name == "COPPA")
-        .map(|i| i as u16);
-    for line in lines {
-        if !cache.contains_key(line.text.as_str()) {
-            let f = sentence_facts(lex, &line.text, active, coppa);
-            cache.insert(line.text.clone(), f);
-        }
-    }
-}
-
-/// A document's facts from its lines, whose sentence facts are all in `cache`.
-fn assemble(lex: &Lexicon, doc: &Document, lines: &[Line], cache: &Cache) -> DocFacts {
+/// A document's facts from its lines, given the facts of every distinct
+/// sentence.
+fn assemble<'a>(
+    lex: &Lexicon,
+    doc: &Document,
+    lines: &[Line<'a>],
+    facts_of: &[SentenceFacts],
+) -> DocFacts<'a> {
     let mut facts = DocFacts::default();
     let month_first = doc.language == "en";
     for (idx, line) in lines.iter().enumerate() {
-        let Some(sf) = cache.get(line.text.as_str()) else {
+        let Some(sf) = facts_of.get(line.id) else {
             continue;
         };
         let occ = facts.sentences.len();
         facts.sentences.push(Sentence {
             section: line.section,
-            text: line.text.clone(),
+            text: line.text,
         });
 
         if facts.effective.is_none() && !sf.date_cues.is_empty() {
-            let next = lines.get(idx + 1).map(|l| l.text.as_str());
+            let next = lines.get(idx + 1).map(|l| l.text);
             facts.effective = sf
                 .date_cues
                 .iter()
@@ -411,63 +414,126 @@ fn assemble(lex: &Lexicon, doc: &Document, lines: &[Line], cache: &Cache) -> Doc
     facts
 }
 
-/// Extract the facts of a document with the languages in `active`, reusing
-/// (and filling) `cache` for sentences seen before.
-pub fn extract(lex: &Lexicon, doc: &Document, active: u32, cache: &mut Cache) -> DocFacts {
-    let lines = lines(doc);
-    fill(lex, &lines, active, cache);
-    assemble(lex, doc, &lines, cache)
+/// Extract the facts of one document with the languages in `active`.
+pub fn extract<'a>(lex: &'static Lexicon, doc: &'a Document, active: u32) -> DocFacts<'a> {
+    let job = Extraction::new(lex, doc, doc, active);
+    job.help();
+    job.finish().0
 }
 
-/// Below this much old text, a second thread costs more than it saves.
-const PARALLEL_MIN_BYTES: usize = 16 * 1024;
-
-/// The facts of both versions. Sentence facts are pure, so the old
-/// version's sentences are shared between this thread and a second one;
-/// the new version then only needs its sentences the old one lacks, which
-/// for a typical revision are few.
-pub fn extract_pair(
-    lex: &Lexicon,
-    old: &Document,
-    new: &Document,
+/// The facts of both versions, computed on the calling thread.
+pub fn extract_pair<'a>(
+    lex: &'static Lexicon,
+    old: &'a Document,
+    new: &'a Document,
     active: u32,
-) -> (DocFacts, DocFacts) {
-    let (old_lines, new_lines) = (lines(old), lines(new));
-    let total: usize = old_lines.iter().map(|l| l.text.len()).sum();
-    let mut cache = Cache::default();
-    if total < PARALLEL_MIN_BYTES {
-        fill(lex, &old_lines, active, &mut cache);
-    } else {
-        // Split where half the old text lies, so both halves take about as long.
-        let mut seen = 0;
-        let mid = old_lines
+) -> (DocFacts<'a>, DocFacts<'a>) {
+    let job = Extraction::new(lex, old, new, active);
+    job.help();
+    job.finish()
+}
+
+/// Distinct sentences handed out per claim: small enough that two threads
+/// finish together, large enough that claiming costs nothing.
+const CHUNK: usize = 16;
+
+/// Fact extraction for a pair of versions that several threads can share.
+/// Threads that call [`Extraction::help`] take chunks of distinct sentences
+/// until none are left. [`Extraction::finish`] then puts
+/// the documents' facts together. Sentence facts are pure, so who computes
+/// which chunk changes nothing in the result.
+pub struct Extraction<'a> {
+    lex: &'static Lexicon,
+    old: &'a Document,
+    new: &'a Document,
+    active: u32,
+    coppa: Option<u16>,
+    prepared: std::sync::OnceLock<Prepared<'a>>,
+    /// The first distinct sentence not yet claimed.
+    next: std::sync::atomic::AtomicUsize,
+    /// Finished chunks: their first sentence and the facts of each.
+    done: std::sync::Mutex<Vec<(usize, Vec<SentenceFacts>)>>,
+}
+
+impl<'a> Extraction<'a> {
+    /// A job over both versions with the languages in `active`.
+    pub fn new(lex: &'static Lexicon, old: &'a Document, new: &'a Document, active: u32) -> Self {
+        let coppa = lex
+            .subjects
             .iter()
-            .position(|l| {
-                seen += l.text.len();
-                seen >= total / 2
-            })
-            .unwrap_or(0);
-        let (first, second) = old_lines.split_at(mid);
-        std::thread::scope(|s| {
-            let other = std::thread::Builder::new().spawn_scoped(s, || {
-                let mut cache = Cache::default();
-                fill(lex, second, active, &mut cache);
-                cache
-            });
-            fill(lex, first, active, &mut cache);
-            match other.map(|h| h.join()) {
-                Ok(Ok(other)) => cache.extend(other),
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                // No thread to be had: this one does both halves.
-                Err(_) => fill(lex, second, active, &mut cache),
-            }
-        });
+            .position(|s| s.family == Family::LegalFramework && s.name == "COPPA")
+            .map(|i| i as u16);
+        Extraction {
+            lex,
+            old,
+            new,
+            active,
+            coppa,
+            prepared: std::sync::OnceLock::new(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+            done: std::sync::Mutex::new(Vec::new()),
+        }
     }
-    fill(lex, &new_lines, active, &mut cache);
-    (
-        assemble(lex, old, &old_lines, &cache),
-        assemble(lex, new, &new_lines, &cache),
-    )
+
+    fn prepared(&self) -> &Prepared<'a> {
+        self.prepared.get_or_init(|| {
+            let mut ids = foldhash::HashMap::default();
+            let mut distinct = Vec::new();
+            let old = lines(self.old, &mut ids, &mut distinct);
+            let new = lines(self.new, &mut ids, &mut distinct);
+            Prepared { old, new, distinct }
+        })
+    }
+
+    /// Compute sentence facts, a chunk at a time, until none are left. The
+    /// first thread to call splits both versions into sentences; another
+    /// that comes meanwhile waits for it.
+    pub fn help(&self) {
+        use std::sync::atomic::Ordering;
+        let prepared = self.prepared();
+        let distinct = &prepared.distinct;
+        let mut mine = Vec::new();
+        loop {
+            let start = self.next.fetch_add(CHUNK, Ordering::Relaxed);
+            if start >= distinct.len() {
+                break;
+            }
+            let chunk = &distinct[start..(start + CHUNK).min(distinct.len())];
+            let facts = chunk
+                .iter()
+                .map(|text| sentence_facts(self.lex, text, self.active, self.coppa))
+                .collect();
+            mine.push((start, facts));
+        }
+        // A panic elsewhere poisons the lock but leaves the list whole.
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        done.append(&mut mine);
+    }
+
+    /// The facts of the old and the new version. Computes whatever no
+    /// thread has, so it is correct however many helped.
+    pub fn finish(self) -> (DocFacts<'a>, DocFacts<'a>) {
+        self.help();
+        let Extraction {
+            lex,
+            old,
+            new,
+            prepared,
+            done,
+            ..
+        } = self;
+        let Some(prepared) = prepared.into_inner() else {
+            unreachable!("help prepared the sentences");
+        };
+        let mut chunks = done.into_inner().unwrap_or_else(|e| e.into_inner());
+        chunks.sort_unstable_by_key(|(start, _)| *start);
+        let facts_of: Vec<SentenceFacts> = chunks.into_iter().flat_map(|(_, f)| f).collect();
+        debug_assert_eq!(facts_of.len(), prepared.distinct.len());
+        (
+            assemble(lex, old, &prepared.old, &facts_of),
+            assemble(lex, new, &prepared.new, &facts_of),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -33,30 +33,56 @@ fn active_languages(lex: &lexicon::Lexicon, old: &Document, new: &Document) -> u
 }
 
 /// Extract one document's facts (exposed for tools and tests).
-pub fn document_facts(doc: &Document) -> Option<facts::DocFacts> {
+pub fn document_facts(doc: &Document) -> Option<facts::DocFacts<'_>> {
     let lex = lexicon::lexicon()?;
-    Some(facts::extract(
-        lex,
-        doc,
-        active_languages(lex, doc, doc),
-        &mut facts::Cache::default(),
-    ))
+    Some(facts::extract(lex, doc, active_languages(lex, doc, doc)))
 }
 
 /// Detect the typed events between two versions, most severe first.
 pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
+    let mut events = fact_events(old, new, pairs, pair_facts(old, new));
+    compare::section_events(old, new, pairs, &mut events);
+    // Stable: within a severity, facts keep their document order.
+    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
+    events
+}
+
+/// The facts of both versions, for [`fact_events`].
+pub fn pair_facts<'a>(
+    old: &'a Document,
+    new: &'a Document,
+) -> Option<(facts::DocFacts<'a>, facts::DocFacts<'a>)> {
+    extraction(old, new).map(facts::Extraction::finish)
+}
+
+/// Fact extraction for both versions, for threads to share. Facts do not
+/// depend on the alignment, so [`crate::diff()`] extracts them while it
+/// aligns. `None` when the embedded lexicons failed to load.
+pub fn extraction<'a>(old: &'a Document, new: &'a Document) -> Option<facts::Extraction<'a>> {
+    let lex = lexicon::lexicon()?;
+    Some(facts::Extraction::new(
+        lex,
+        old,
+        new,
+        active_languages(lex, old, new),
+    ))
+}
+
+/// The events of [`detect`] that come from comparing facts, in document
+/// order, before [`compare::section_events`] and the sort by severity.
+pub fn fact_events(
+    old: &Document,
+    new: &Document,
+    pairs: &[Pair],
+    facts: Option<(facts::DocFacts<'_>, facts::DocFacts<'_>)>,
+) -> Vec<Event> {
     let mut events = Vec::new();
-    if let Some(lex) = lexicon::lexicon() {
-        let active = active_languages(lex, old, new);
-        let (of, nf) = facts::extract_pair(lex, old, new, active);
+    if let (Some(lex), Some((of, nf))) = (lexicon::lexicon(), facts) {
         let ctx = compare::Ctx::new(old, new, &of, &nf, pairs);
         compare::value_events(&ctx, &mut events);
         compare::subject_events(&ctx, lex, &mut events);
         compare::retention_events(&ctx, &mut events);
     }
-    compare::section_events(old, new, pairs, &mut events);
-    // Stable: within a severity, facts keep their document order.
-    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
     events
 }
 

@@ -534,7 +534,8 @@ fn german_facts() {
         kinds(&ev),
         ["retention.changed [IP addresses] 7 days→14 days"]
     );
-    let f = super::document_facts(&doc(old)).unwrap();
+    let d = doc(old);
+    let f = super::document_facts(&d).unwrap();
     assert_eq!(f.stance().0.as_str(), "no sale");
 }
 
@@ -544,7 +545,8 @@ fn spanish_facts() {
     let new = "# Datos\n\nNo vendemos sus datos personales. Conservamos sus datos durante 2 años. Usted tiene derecho de acceso.\n";
     let ev = events(old, new);
     assert_eq!(kinds(&ev), ["user_right.removed erasure"]);
-    let f = super::document_facts(&doc(old)).unwrap();
+    let d = doc(old);
+    let f = super::document_facts(&d).unwrap();
     assert_eq!(f.stance().0.as_str(), "no sale");
 }
 
