@@ -142,11 +142,25 @@ pub fn normalize_text(text: &str) -> String {
                 i += 1;
                 continue;
             }
-            // Copy the whole run of plain ASCII at once: most of any text.
-            let end = bytes[i..]
-                .iter()
-                .position(|&b| !b.is_ascii() || is_space(b))
-                .map_or(bytes.len(), |n| i + n);
+            // Copy the whole run of plain ASCII at once, single spaces
+            // between words included: most of any text. A space is taken
+            // only with the plain byte after it, so a run never ends in one.
+            let mut end = i + 1;
+            while let Some(&c) = bytes.get(end) {
+                if !c.is_ascii() {
+                    break;
+                }
+                if is_space(c) {
+                    match bytes.get(end + 1) {
+                        Some(&next) if c == b' ' && next.is_ascii() && !is_space(next) => {
+                            end += 2;
+                            continue;
+                        }
+                        _ => break,
+                    }
+                }
+                end += 1;
+            }
             if pending_space && !out.is_empty() {
                 out.push(' ');
             }

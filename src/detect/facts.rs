@@ -510,29 +510,36 @@ impl<'a> Extraction<'a> {
         done.append(&mut mine);
     }
 
+    /// The facts of the old and the new version, if the facts of every
+    /// distinct sentence are in, so that a thread done with its share can
+    /// put the documents' facts together while another is still busy.
+    /// `None` while any chunk is unclaimed or being computed.
+    pub fn assemble_if_complete(&self) -> Option<(DocFacts<'a>, DocFacts<'a>)> {
+        let prepared = self.prepared.get()?;
+        let chunks = {
+            let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+            let have: usize = done.iter().map(|(_, f)| f.len()).sum();
+            if have < prepared.distinct.len() {
+                return None;
+            }
+            std::mem::take(&mut *done)
+        };
+        let mut chunks = chunks;
+        chunks.sort_unstable_by_key(|(start, _)| *start);
+        let facts_of: Vec<SentenceFacts> = chunks.into_iter().flat_map(|(_, f)| f).collect();
+        Some((
+            assemble(self.lex, self.old, &prepared.old, &facts_of),
+            assemble(self.lex, self.new, &prepared.new, &facts_of),
+        ))
+    }
+
     /// The facts of the old and the new version. Computes whatever no
     /// thread has, so it is correct however many helped.
     pub fn finish(self) -> (DocFacts<'a>, DocFacts<'a>) {
         self.help();
-        let Extraction {
-            lex,
-            old,
-            new,
-            prepared,
-            done,
-            ..
-        } = self;
-        let Some(prepared) = prepared.into_inner() else {
-            unreachable!("help prepared the sentences");
-        };
-        let mut chunks = done.into_inner().unwrap_or_else(|e| e.into_inner());
-        chunks.sort_unstable_by_key(|(start, _)| *start);
-        let facts_of: Vec<SentenceFacts> = chunks.into_iter().flat_map(|(_, f)| f).collect();
-        debug_assert_eq!(facts_of.len(), prepared.distinct.len());
-        (
-            assemble(lex, old, &prepared.old, &facts_of),
-            assemble(lex, new, &prepared.new, &facts_of),
-        )
+        // Every chunk is claimed now, and each thread that claimed some
+        // recorded them before its `help` returned: the facts are complete.
+        self.assemble_if_complete().unwrap_or_default()
     }
 }
 
