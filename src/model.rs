@@ -179,7 +179,7 @@ impl Document {
     /// extract text, normalise it and split it into sections.
     pub fn parse(label: &str, bytes: &[u8], opts: &ParseOptions) -> Result<Document, ParseError> {
         let extracted = crate::extract::extract(bytes, opts)?;
-        let (sections, chrome) = crate::segment::segment(&extracted.blocks, extracted.format);
+        let (sections, chrome) = crate::segment::segment_owned(extracted.blocks, extracted.format);
         let language = match &opts.language {
             Some(lang) => lang.to_ascii_lowercase(),
             None => crate::lang::detect_language(sections.iter().flat_map(|s| {

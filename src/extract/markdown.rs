@@ -70,7 +70,7 @@ impl Reader<'_> {
                 Pending::Paragraph | Pending::Quote => BlockKind::Paragraph,
             };
             let text = inline_text(&self.buf, &self.refs);
-            self.sink.push(kind, &text);
+            self.sink.push_owned(kind, text);
         }
         self.buf.clear();
     }
@@ -131,7 +131,7 @@ pub(crate) fn extract_markdown(text: &str, sink: &mut Sink) {
             if let Some((level, heading)) = atx_heading(t) {
                 r.flush();
                 let text = inline_text(heading, &r.refs);
-                r.sink.push(BlockKind::Heading(level), &text);
+                r.sink.push_owned(BlockKind::Heading(level), text);
                 continue;
             }
             if let Some(level) = setext_underline(t)
@@ -140,7 +140,7 @@ pub(crate) fn extract_markdown(text: &str, sink: &mut Sink) {
                 let text = inline_text(&r.buf, &r.refs);
                 r.buf.clear();
                 r.pending = None;
-                r.sink.push(BlockKind::Heading(level), &text);
+                r.sink.push_owned(BlockKind::Heading(level), text);
                 continue;
             }
             if is_thematic_break(t) {
@@ -158,7 +158,7 @@ pub(crate) fn extract_markdown(text: &str, sink: &mut Sink) {
             } else if let Some((level, heading)) = atx_heading(q) {
                 r.flush();
                 let text = inline_text(heading, &r.refs);
-                r.sink.push(BlockKind::Heading(level), &text);
+                r.sink.push_owned(BlockKind::Heading(level), text);
             } else if let Some(item) = list_item(q) {
                 r.start(Pending::ListItem, item);
             } else if r.pending == Some(Pending::Quote) {

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use crate::error::ParseError;
 use crate::model::{Block, BlockKind, Extracted, InputFormat, ParseOptions};
-use crate::normalize::normalize_text;
+use crate::normalize::{is_already_normal, normalize_text};
 
 /// Detect the format and encoding of `bytes` and extract its blocks of text.
 pub fn extract(bytes: &[u8], opts: &ParseOptions) -> Result<Extracted, ParseError> {
@@ -66,7 +66,21 @@ impl Sink {
     /// Add a block; text that normalises to nothing is dropped (for a `Line`
     /// it counts as a blank line).
     pub(crate) fn push(&mut self, kind: BlockKind, raw: &str) {
-        let text = normalize_text(raw);
+        self.add(kind, normalize_text(raw));
+    }
+
+    /// [`Sink::push`] of text the caller owns: already normal text (most
+    /// of it) is kept as it is rather than copied.
+    pub(crate) fn push_owned(&mut self, kind: BlockKind, raw: String) {
+        let text = if is_already_normal(&raw) {
+            raw
+        } else {
+            normalize_text(&raw)
+        };
+        self.add(kind, text);
+    }
+
+    fn add(&mut self, kind: BlockKind, text: String) {
         if text.is_empty() {
             if kind == BlockKind::Line {
                 self.paragraph_break();
