@@ -29,15 +29,38 @@ fn word_count(doc: &Document) -> usize {
         b.is_ascii_alphanumeric()
     }
     /// Words starting in a run of ASCII: where a word byte follows a
-    /// non-word one. The pairs are independent and summed in 32 bits, so
-    /// the pass vectorises well.
+    /// non-word one. Eight bytes at a time, as bit masks (SWAR): a byte
+    /// loop, even vectorised, was a tenth of diffing a 1 MB pair.
     fn ascii_starts(run: &[u8], in_word: bool) -> usize {
-        let first = run.first().is_some_and(|&b| is_word(b) && !in_word);
-        let rest: u32 = run
-            .windows(2)
-            .map(|p| u32::from(is_word(p[1]) & !is_word(p[0])))
-            .sum();
-        usize::from(first) + rest as usize
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGH: u64 = ONES << 7;
+        // High bit of each byte set where lo <= byte <= hi (bytes < 0x80).
+        let within = |x: u64, lo: u8, hi: u8| {
+            let at_least_lo = x + ONES * u64::from(0x80 - lo);
+            let above_hi = x + ONES * u64::from(0x7F - hi);
+            at_least_lo & !above_hi & HIGH
+        };
+        let word_mask =
+            |x: u64| (within(x | (ONES * 0x20), b'a', b'z') | within(x, b'0', b'9')) >> 7;
+        let mut n = 0;
+        // Bit 0 of the byte before the current chunk's first.
+        let mut prev = u64::from(in_word);
+        let mut count = |chunk: u64| {
+            let w = word_mask(chunk);
+            n += (w & !((w << 8) | prev)).count_ones() as usize;
+            prev = w >> 56;
+        };
+        let mut chunks = run.chunks_exact(8);
+        for c in &mut chunks {
+            let mut bytes = [0u8; 8];
+            bytes.copy_from_slice(c);
+            count(u64::from_le_bytes(bytes));
+        }
+        // Zero padding is no word byte.
+        let mut tail = [0u8; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        count(u64::from_le_bytes(tail));
+        n
     }
     fn words(text: &str) -> usize {
         let bytes = text.as_bytes();
@@ -373,7 +396,7 @@ mod tests {
         /// model counts.
         #[test]
         fn word_count_matches_the_model_on_any_text(
-            text in "[a-z0-9 .,'’—éß日\u{a0}\u{2009}_-]{0,60}",
+            text in r"[a-zA-Z0-9 .,'’—éß日\u{a0}\u{2009}_@\[`{/:\x00\x7f-]{0,80}",
         ) {
             let d = doc("a", vec![sec(&text, &[&text, "x"])]);
             proptest::prop_assert_eq!(word_count(&d), d.word_count());

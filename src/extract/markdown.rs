@@ -558,12 +558,7 @@ fn inline_into(src: &str, refs: &HashSet<String>, out: &mut String, depth: usize
                 // Copy a stretch of ordinary text in one go.
                 let next = b[i + 1..]
                     .iter()
-                    .position(|x| {
-                        matches!(
-                            x,
-                            b'\\' | b'!' | b'[' | b'<' | b'&' | b'`' | b'*' | b'_' | b'~'
-                        )
-                    })
+                    .position(|&x| MARKUP_START[usize::from(x)])
                     .map_or(b.len(), |p| i + 1 + p);
                 out.push_str(&src[i..next]);
                 i = next;
@@ -571,6 +566,19 @@ fn inline_into(src: &str, refs: &HashSet<String>, out: &mut String, depth: usize
         }
     }
 }
+
+/// The bytes inline markup can start at: a table lookup per byte, as the
+/// inline scanner passes over all the text of a document.
+const MARKUP_START: [bool; 256] = {
+    let mut table = [false; 256];
+    let starts = b"\\![<&`*_~";
+    let mut i = 0;
+    while i < starts.len() {
+        table[starts[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
 
 /// Is a run of `*`, `_` or `~` an emphasis delimiter rather than text?
 fn is_emphasis_run(c: u8, run: usize, before: Option<char>, after: Option<char>) -> bool {

@@ -13,7 +13,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::features::{
-    LineInfo, ends_terminal, is_address, is_bare_numbering, is_heading_shaped, words,
+    LineInfo, ends_terminal, is_address, is_bare_numbering, is_heading_shaped, words_capped,
 };
 use crate::normalize::heading_key;
 
@@ -266,7 +266,7 @@ fn may_be_byline(text: &str) -> bool {
 
 /// Is this line a language name, or a picker listing several on one line?
 fn language_names(text: &str) -> usize {
-    if words(text) > 12 {
+    if words_capped(text, 12) > 12 {
         return 0;
     }
     let lower = text.to_lowercase();
@@ -310,7 +310,7 @@ fn title_strength(text: &str) -> u8 {
 }
 
 fn is_title_shaped(text: &str) -> bool {
-    if words(text) > 8 || !is_heading_shaped(text) || is_address(text) {
+    if words_capped(text, 8) > 8 || !is_heading_shaped(text) || is_address(text) {
         return false;
     }
     if text.contains(" / ") || text.contains('|') || text.contains('›') || text.contains(" > ") {
@@ -321,7 +321,7 @@ fn is_title_shaped(text: &str) -> bool {
 
 /// Single-line chrome that can appear anywhere, even inside the policy.
 pub(crate) fn is_line_chrome(text: &str) -> bool {
-    is_line_chrome_counted(text, words(text))
+    is_line_chrome_counted(text, words_capped(text, 60))
 }
 
 /// [`is_line_chrome`] with the line's word count already known.
@@ -347,7 +347,7 @@ fn is_line_chrome_counted(text: &str, w: usize) -> bool {
 
 /// Is this line a table-of-contents label?
 pub(crate) fn is_contents_label(text: &str) -> bool {
-    words(text) <= 4 && CONTENTS_LABELS.contains(&heading_key(text).as_str())
+    words_capped(text, 4) <= 4 && CONTENTS_LABELS.contains(&heading_key(text).as_str())
 }
 
 fn is_end_marker(text: &str, w: usize) -> bool {
@@ -559,7 +559,7 @@ fn mark_language_runs(
 /// Download" ×3) is a widget, not prose.
 fn mark_repeats(lines: &[&str], start: usize, end: usize, chrome: &mut [bool]) {
     for i in start.max(1)..end {
-        if lines[i] == lines[i - 1] && words(lines[i]) <= 4 {
+        if lines[i] == lines[i - 1] && words_capped(lines[i], 4) <= 4 {
             chrome[i] = true;
             chrome[i - 1] = true;
         }

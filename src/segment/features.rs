@@ -20,6 +20,33 @@ pub(crate) fn words(text: &str) -> usize {
     count
 }
 
+/// [`words`], but counting stops past `cap`, for callers that only compare
+/// the count with a small bound: they need not walk a long paragraph. Exact
+/// up to `cap`; any larger count comes back as `cap + 1`.
+pub(crate) fn words_capped(text: &str, cap: usize) -> usize {
+    let limit = cap.saturating_add(1);
+    if !text.is_ascii() {
+        return text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .take(limit)
+            .count();
+    }
+    let mut count = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        let alnum = b.is_ascii_alphanumeric();
+        if alnum && !in_word {
+            count += 1;
+            if count == limit {
+                break;
+            }
+        }
+        in_word = alnum;
+    }
+    count
+}
+
 /// Does the line end a sentence (or introduce a list, with `:`)? Closing
 /// quotes and brackets after the punctuation are looked through. An HTML
 /// entity left by a scraper ("Safety &amp.") is not a sentence end.
@@ -264,6 +291,18 @@ pub(crate) fn is_menu_like(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A capped count is the count up to the cap, and `cap + 1` beyond.
+        #[test]
+        fn capped_count_is_the_count_up_to_the_cap(
+            text in r"[a-zA-Z0-9 .,'é—\u{a0}-]{0,80}",
+            cap in 0usize..20,
+        ) {
+            let full = crate::model::count_words(&text);
+            proptest::prop_assert_eq!(words_capped(&text, cap), full.min(cap + 1));
+        }
+    }
 
     #[test]
     fn terminal_punctuation() {

@@ -131,8 +131,9 @@ fn segment_markup(blocks: Vec<Block>, b: &mut Builder, chrome: &mut Vec<String>)
 /// An entry of a table of contents: a list item or a short label, not a
 /// sentence.
 fn is_toc_entry(kind: BlockKind, text: &str) -> bool {
-    let short = features::words(text) <= 12 && !features::ends_terminal(text);
-    short || (kind == BlockKind::ListItem && features::words(text) <= 16)
+    let words = features::words_capped(text, 16);
+    let short = words <= 12 && !features::ends_terminal(text);
+    short || (kind == BlockKind::ListItem && words <= 16)
 }
 
 fn flush(b: &mut Builder, para: &mut String) {
