@@ -217,7 +217,7 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
             }
             let w = &text[start..i];
             seen += 1;
-            if seen > MAX_WORDS || (seen % 256 == 0 && is_decided(&votes, seen)) {
+            if seen > MAX_WORDS || (seen.is_multiple_of(256) && is_decided(&votes, seen)) {
                 break 'outer;
             }
             if w.len() > longest {
@@ -267,7 +267,7 @@ mod tests {
             .take(MAX_WORDS);
         for (i, w) in words.enumerate() {
             let seen = i + 1;
-            if seen % 256 == 0 && is_decided(&votes, seen) {
+            if seen.is_multiple_of(256) && is_decided(&votes, seen) {
                 break;
             }
             let mask = sw.get(&w.to_lowercase());
