@@ -416,21 +416,7 @@ fn assemble<'a>(
 
 /// Extract the facts of one document with the languages in `active`.
 pub fn extract<'a>(lex: &'static Lexicon, doc: &'a Document, active: u32) -> DocFacts<'a> {
-    let job = Extraction::new(lex, doc, doc, active);
-    job.help();
-    job.finish().0
-}
-
-/// The facts of both versions, computed on the calling thread.
-pub fn extract_pair<'a>(
-    lex: &'static Lexicon,
-    old: &'a Document,
-    new: &'a Document,
-    active: u32,
-) -> (DocFacts<'a>, DocFacts<'a>) {
-    let job = Extraction::new(lex, old, new, active);
-    job.help();
-    job.finish()
+    Extraction::new(lex, doc, doc, active).finish().0
 }
 
 /// Distinct sentences handed out per claim: small enough that two threads
