@@ -173,10 +173,10 @@ pub fn diff(old: &Document, new: &Document) -> Report {
     // a chunk when it looked.
     let facts = job.map(|job| facts.unwrap_or_else(|| job.finish()));
 
-    // The same events in the same order as `detect::detect`.
-    let mut events = crate::detect::fact_events(old, new, &pairs, facts);
-    events.extend(section_events);
-    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
+    let events = crate::detect::ordered(
+        crate::detect::fact_events(old, new, &pairs, facts),
+        section_events,
+    );
     summary.max_severity = events.first().map(|e| e.severity);
     // Heading case and numbering are already folded by the alignment, so an
     // all-unchanged alignment means only cosmetic differences.

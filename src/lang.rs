@@ -132,16 +132,11 @@ fn is_ascii_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'\''
 }
 
-/// If a word character (alphanumeric, or `'`) starts at byte `i`: whether
-/// it is ASCII, and its length.
+/// The length of the non-ASCII char at byte `i`, if it is a word character.
 #[inline]
-fn next_word_char(text: &str, i: usize) -> Option<(bool, usize)> {
-    let b = text.as_bytes()[i];
-    if b.is_ascii() {
-        return is_ascii_word_byte(b).then_some((true, 1));
-    }
-    let c = text[i..].chars().next()?;
-    c.is_alphanumeric().then_some((false, c.len_utf8()))
+fn non_ascii_word_char(text: &str, i: usize) -> Option<usize> {
+    let c = text.get(i..)?.chars().next()?;
+    c.is_alphanumeric().then_some(c.len_utf8())
 }
 
 /// Has the vote a clear winner already, one that the rest of a document
@@ -202,8 +197,8 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
                 } else if b.is_ascii() {
                     break;
                 } else {
-                    match next_word_char(text, i) {
-                        Some((_, len)) => {
+                    match non_ascii_word_char(text, i) {
+                        Some(len) => {
                             ascii = false;
                             i += len;
                         }
@@ -237,15 +232,17 @@ pub fn detect_language<'a>(texts: impl Iterator<Item = &'a str>) -> String {
             }
         }
     }
+    verdict(&votes).map_or_else(|| "en".to_string(), |best| codes[best].clone())
+}
+
+/// The winning language of a vote, or `None` when unsure: too little
+/// evidence, or no clear winner.
+fn verdict(votes: &[usize]) -> Option<usize> {
     let mut ranked: Vec<(usize, usize)> = votes.iter().copied().enumerate().collect();
     ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
-    let (best, hits) = ranked[0];
+    let (best, hits) = *ranked.first()?;
     let runner_up = ranked.get(1).map_or(0, |r| r.1);
-    // Unsure: too little evidence, or no clear winner.
-    if hits < MIN_HITS || hits * 4 < runner_up * 5 {
-        return "en".to_string();
-    }
-    codes[best].clone()
+    (hits >= MIN_HITS && hits * 4 >= runner_up * 5).then_some(best)
 }
 
 #[cfg(test)]
@@ -275,14 +272,7 @@ mod tests {
                 votes[mask.trailing_zeros() as usize] += 1;
             }
         }
-        let mut ranked: Vec<(usize, usize)> = votes.into_iter().enumerate().collect();
-        ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
-        let (best, hits) = ranked[0];
-        let runner_up = ranked.get(1).map_or(0, |r| r.1);
-        if hits < MIN_HITS || hits * 4 < runner_up * 5 {
-            return "en".to_string();
-        }
-        sw.codes[best].clone()
+        verdict(&votes).map_or_else(|| "en".to_string(), |best| sw.codes[best].clone())
     }
 
     /// A clear lead over the first thousand words ends the vote: a long

@@ -88,6 +88,16 @@ pub fn normalize_cow(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// [`normalize_text`] of text the caller owns: already normal text (most
+/// text that came out of extraction) is returned as it is, not copied.
+pub fn normalize_owned(text: String) -> String {
+    if is_already_normal(&text) {
+        text
+    } else {
+        normalize_text(&text)
+    }
+}
+
 /// Strip leading bullet glyphs (each followed by a space), repeatedly, so
 /// that "• - item" and "item" normalise alike and stripping is idempotent.
 fn strip_bullet(mut text: &str) -> &str {

@@ -502,7 +502,7 @@ impl<'a> Extraction<'a> {
     /// `None` while any chunk is unclaimed or being computed.
     pub fn assemble_if_complete(&self) -> Option<(DocFacts<'a>, DocFacts<'a>)> {
         let prepared = self.prepared.get()?;
-        let chunks = {
+        let mut chunks = {
             let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
             let have: usize = done.iter().map(|(_, f)| f.len()).sum();
             if have < prepared.distinct.len() {
@@ -510,7 +510,6 @@ impl<'a> Extraction<'a> {
             }
             std::mem::take(&mut *done)
         };
-        let mut chunks = chunks;
         chunks.sort_unstable_by_key(|(start, _)| *start);
         let facts_of: Vec<SentenceFacts> = chunks.into_iter().flat_map(|(_, f)| f).collect();
         Some((

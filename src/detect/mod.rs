@@ -40,11 +40,21 @@ pub fn document_facts(doc: &Document) -> Option<facts::DocFacts<'_>> {
 
 /// Detect the typed events between two versions, most severe first.
 pub fn detect(old: &Document, new: &Document, pairs: &[Pair]) -> Vec<Event> {
-    let mut events = fact_events(old, new, pairs, pair_facts(old, new));
-    compare::section_events(old, new, pairs, &mut events);
+    let mut section_events = Vec::new();
+    compare::section_events(old, new, pairs, &mut section_events);
+    ordered(
+        fact_events(old, new, pairs, pair_facts(old, new)),
+        section_events,
+    )
+}
+
+/// Fact events, then section events, most severe first: the order of
+/// [`detect`], for callers that build the two apart.
+pub fn ordered(mut fact_events: Vec<Event>, section_events: Vec<Event>) -> Vec<Event> {
+    fact_events.extend(section_events);
     // Stable: within a severity, facts keep their document order.
-    events.sort_by_key(|e| std::cmp::Reverse(e.severity));
-    events
+    fact_events.sort_by_key(|e| std::cmp::Reverse(e.severity));
+    fact_events
 }
 
 /// The facts of both versions, for [`fact_events`].
@@ -69,7 +79,7 @@ pub fn extraction<'a>(old: &'a Document, new: &'a Document) -> Option<facts::Ext
 }
 
 /// The events of [`detect`] that come from comparing facts, in document
-/// order, before [`compare::section_events`] and the sort by severity.
+/// order; [`ordered`] adds the section events and sorts by severity.
 pub fn fact_events(
     old: &Document,
     new: &Document,

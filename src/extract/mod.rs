@@ -15,7 +15,7 @@ use std::borrow::Cow;
 
 use crate::error::ParseError;
 use crate::model::{Block, BlockKind, Extracted, InputFormat, ParseOptions};
-use crate::normalize::{is_already_normal, normalize_text};
+use crate::normalize::{normalize_owned, normalize_text};
 
 /// Detect the format and encoding of `bytes` and extract its blocks of text.
 pub fn extract(bytes: &[u8], opts: &ParseOptions) -> Result<Extracted, ParseError> {
@@ -72,12 +72,7 @@ impl Sink {
     /// [`Sink::push`] of text the caller owns: already normal text (most
     /// of it) is kept as it is rather than copied.
     pub(crate) fn push_owned(&mut self, kind: BlockKind, raw: String) {
-        let text = if is_already_normal(&raw) {
-            raw
-        } else {
-            normalize_text(&raw)
-        };
-        self.add(kind, text);
+        self.add(kind, normalize_owned(raw));
     }
 
     fn add(&mut self, kind: BlockKind, text: String) {
@@ -138,10 +133,9 @@ pub fn looks_binary(bytes: &[u8]) -> bool {
 /// turn form feeds into newlines and CRLF or lone CR line ends into `\n`.
 fn strip_controls(text: &str) -> Cow<'_, str> {
     let bad = |c: char| (c.is_control() && !matches!(c, '\t' | '\n')) || c == '\r';
-    // Byte scan first: C0 controls and DEL are single bytes, C1 controls are
-    // C2 80–C2 9F.
-    // A branch-free pass the compiler vectorises, and a memchr for the
-    // rare C2 lead byte: this looks at every byte of every input.
+    // Byte scan first: C0 controls and DEL are single bytes (a branch-free
+    // pass the compiler vectorises), C1 controls are C2 80–C2 9F (memchr for
+    // the rare C2 lead byte). This looks at every byte of every input.
     let b = text.as_bytes();
     let c0 = b.iter().fold(false, |acc, &x| {
         acc | ((x < 0x20) & (x != b'\t') & (x != b'\n')) | (x == 0x7f)

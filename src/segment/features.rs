@@ -7,17 +7,7 @@ use crate::normalize::{is_numbering_token, split_numbering};
 /// ASCII text (most policies) takes a byte loop; the result is the same as
 /// [`crate::model::count_words`].
 pub(crate) fn words(text: &str) -> usize {
-    if !text.is_ascii() {
-        return crate::model::count_words(text);
-    }
-    let mut count = 0;
-    let mut in_word = false;
-    for &b in text.as_bytes() {
-        let alnum = b.is_ascii_alphanumeric();
-        count += usize::from(alnum && !in_word);
-        in_word = alnum;
-    }
-    count
+    words_capped(text, usize::MAX)
 }
 
 /// [`words`], but counting stops past `cap`, for callers that only compare

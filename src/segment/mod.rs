@@ -19,7 +19,7 @@ mod plain;
 pub use markdown::to_markdown;
 
 use crate::model::{Block, BlockKind, InputFormat, Section};
-use crate::normalize::{is_already_normal, normalize_cow, normalize_text};
+use crate::normalize::{normalize_cow, normalize_owned};
 
 /// Split blocks into sections; returns the sections and the page chrome
 /// found (menus, pickers, footers…), in document order.
@@ -74,11 +74,7 @@ fn segment_markup(blocks: Vec<Block>, b: &mut Builder, chrome: &mut Vec<String>)
     for block in blocks {
         let kind = block.kind;
         // Extracted text is normal already; other callers' may not be.
-        let text = if is_already_normal(&block.text) {
-            block.text
-        } else {
-            normalize_text(&block.text)
-        };
+        let text = normalize_owned(block.text);
         if kind == BlockKind::Line && text.is_empty() {
             pending_break = true;
             continue;
