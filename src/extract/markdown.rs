@@ -533,8 +533,9 @@ fn inline_into(src: &str, refs: &HashSet<String>, out: &mut String, depth: usize
                 }
             },
             b'&' => match entity_at(src, i) {
-                Some((decoded, end)) => {
-                    out.push_str(&decoded);
+                Some(((first, second), end)) => {
+                    out.push(first);
+                    out.extend(second);
                     i = end;
                 }
                 None => {
@@ -729,24 +730,51 @@ fn angle_at(src: &str, start: usize) -> Option<(Angle<'_>, usize)> {
     None
 }
 
-/// A character reference (`&amp;`, `&#233;`, `&#xE9;`) at `start`.
-fn entity_at(src: &str, start: usize) -> Option<(String, usize)> {
+/// A character reference (`&amp;`, `&#233;`, `&#xE9;`) at `start`: the one
+/// or two characters it stands for, and where it ends.
+fn entity_at(src: &str, start: usize) -> Option<((char, Option<char>), usize)> {
     let rest = &src[start + 1..];
     let semi = find_byte(rest, b';', 34)?;
-    let body = &rest[..semi];
-    let ok = match body.strip_prefix('#') {
-        Some(num) => {
-            let digits = num.strip_prefix(['x', 'X']).unwrap_or(num);
-            !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_hexdigit())
+    let decoded = decode_reference(&rest[..semi])?;
+    Some((decoded, start + 1 + semi + 1))
+}
+
+/// The characters of the reference `&body;`, if it is one: a named entity
+/// of HTML5, or a number naming a character that may appear in a document
+/// (not NUL or another C0 control but white space). Anything else stays as
+/// it is written, as HTML renderers of Markdown leave it.
+///
+/// The names are looked up in the HTML parser's own table (`web_atoms`),
+/// which keeps both code points of the entities that have two (`&fjlig;` is
+/// "fj"); html-escape's table, used here before, kept only the first.
+fn decode_reference(body: &str) -> Option<(char, Option<char>)> {
+    if let Some(number) = body.strip_prefix('#') {
+        let (digits, radix) = match number.strip_prefix(['x', 'X']) {
+            Some(hex) => (hex, 16),
+            None => (number, 10),
+        };
+        // `from_str_radix` would accept a sign.
+        if !digits.bytes().next()?.is_ascii_hexdigit() {
+            return None;
         }
-        None => !body.is_empty() && body.bytes().all(|b| b.is_ascii_alphanumeric()),
-    };
-    if !ok {
+        let c = char::from_u32(u32::from_str_radix(digits, radix).ok()?)?;
+        let allowed = !matches!(c, '\0'..='\u{1F}') || matches!(c, '\t' | '\n' | '\u{C}' | '\r');
+        return allowed.then_some((c, None));
+    }
+    if body.is_empty() || !body.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return None;
     }
-    let raw = &src[start..start + 1 + semi + 1];
-    let decoded = html_escape::decode_html_entities(raw);
-    (decoded != raw).then(|| (decoded.into_owned(), start + 1 + semi + 1))
+    // The table's keys end in `;` (those without are legacy spellings that
+    // only HTML itself accepts), and its longest name is 32 bytes.
+    let mut key = [0u8; 40];
+    let key = key.get_mut(..body.len() + 1)?;
+    key[..body.len()].copy_from_slice(body.as_bytes());
+    key[body.len()] = b';';
+    let key = std::str::from_utf8(key).ok()?;
+    let &(first, second) = web_atoms::NAMED_ENTITIES.get(key)?;
+    // Keys that are only prefixes of longer names map to 0.
+    let first = char::from_u32(first).filter(|&c| c != '\0')?;
+    Some((first, char::from_u32(second).filter(|&c| c != '\0')))
 }
 
 #[cfg(test)]
@@ -870,5 +898,97 @@ mod tests {
         // normalize_text folds a leading "- " as a bullet glyph (issue 2,
         // item 2), so the escaped dash does not survive normalisation.
         assert_eq!(texts, ["# Not a heading", "not an item", "1. not a list"]);
+    }
+
+    /// What `decode_reference` gives for `&body;`, as the text it stands for.
+    fn decoded(body: &str) -> String {
+        match decode_reference(body) {
+            Some((first, second)) => std::iter::once(first).chain(second).collect(),
+            None => format!("&{body};"),
+        }
+    }
+
+    #[test]
+    fn references_decode_like_html_escape_for_every_named_entity() {
+        // Every name either table knows, so neither has one the other lacks.
+        let names = html_escape::NAMED_ENTITIES
+            .iter()
+            .map(|(name, _)| String::from_utf8_lossy(name).into_owned())
+            .chain(
+                web_atoms::NAMED_ENTITIES
+                    .keys()
+                    .filter_map(|k| k.strip_suffix(';'))
+                    .map(str::to_owned),
+            );
+        for name in names {
+            let raw = format!("&{name};");
+            let ours = decoded(&name);
+            let theirs = html_escape::decode_html_entities(&raw);
+            // html-escape keeps only the first of the two code points some
+            // entities stand for ("&fjlig;" is "fj"); apart from that the
+            // two tables agree.
+            let first_only = ours.chars().count() == 2 && ours.starts_with(&*theirs);
+            assert!(
+                ours == theirs || first_only,
+                "{raw}: {ours:?} vs {theirs:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn numeric_references_decode_like_html_escape_at_the_edges() {
+        for body in [
+            "#0",
+            "#9",
+            "#10",
+            "#12",
+            "#13",
+            "#31",
+            "#32",
+            "#127",
+            "#128",
+            "#233",
+            "#x0",
+            "#xE9",
+            "#XE9",
+            "#xd800",
+            "#xDFFF",
+            "#x10FFFF",
+            "#x110000",
+            "#1114111",
+            "#1114112",
+            "#99999999999",
+            "#x",
+            "#",
+            "#1F",
+            "#xG",
+            "#00065",
+            "#x000041",
+        ] {
+            let raw = format!("&{body};");
+            assert_eq!(
+                decoded(body),
+                html_escape::decode_html_entities(&raw),
+                "{raw}"
+            );
+        }
+    }
+
+    #[test]
+    fn two_code_point_entities_keep_both() {
+        assert_eq!(
+            inline("&fjlig; &NotEqualTilde; &ThickSpace;"),
+            "fj \u{2242}\u{338} \u{205F}\u{200A}"
+        );
+    }
+
+    proptest::proptest! {
+        /// On any short body of the shapes `entity_at` accepts, the decoder
+        /// agrees with the crate it replaced.
+        #[test]
+        fn references_decode_like_html_escape(body in "#?[xX]?[0-9a-fA-FzZ]{0,9}|[a-zA-Z0-9]{1,12}") {
+            let raw = format!("&{body};");
+            proptest::prop_assert_eq!(decoded(&body), html_escape::decode_html_entities(&raw));
+        }
     }
 }
