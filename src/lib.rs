@@ -35,6 +35,7 @@ pub mod report;
 pub mod schedule;
 pub mod segment;
 pub mod store;
+mod swar;
 #[cfg(test)]
 mod testdata;
 pub mod textdiff;

@@ -453,7 +453,7 @@ impl Trie {
 
     /// Call `found(end, pattern)` for every pattern that occurs in `text` at
     /// byte `start`, shortest first.
-    #[inline]
+    #[inline(always)]
     pub fn matches_at(&self, text: &[u8], start: usize, mut found: impl FnMut(usize, usize)) {
         let Some(&first) = text.get(start) else {
             return;

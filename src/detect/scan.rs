@@ -34,6 +34,9 @@ fn is_word(c: Option<char>) -> bool {
 /// Every pattern occurrence, overlapping ones included, by walking the trie
 /// from each position where a pattern may start.
 fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
+    if !(b'a'..=b'z').any(|b| m.trie.starts_with_byte(b)) {
+        return collect_sparse(m, text, active, out);
+    }
     let bytes = text.as_bytes();
     let mut prev_word = false;
     let mut s = 0;
@@ -49,32 +52,66 @@ fn collect(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
         // (one starting with a letter must not continue a word on its left);
         // most bytes start no pattern at all.
         if !(prev_word && word) && m.trie.starts_with_byte(b) {
-            m.trie.matches_at(bytes, s, |e, pid| {
-                let shape = m.shapes[pid];
-                if shape.left && prev_word {
-                    return;
-                }
-                if shape.right && is_word(text[e..].chars().next()) {
-                    return;
-                }
-                for t in m.terms_of(pid) {
-                    let on = match t.lang {
-                        None => true,
-                        Some(l) => active & (1 << l) != 0,
-                    };
-                    if on {
-                        out.push(Hit {
-                            start: s,
-                            end: e,
-                            term: *t,
-                        });
-                    }
-                }
-            });
+            walk(m, text, s, prev_word, active, out);
         }
         prev_word = word;
         s += len;
+        if word && len == 1 {
+            // The rest of an ASCII word continues a word: nothing starts there.
+            s += crate::swar::alnum_run(&bytes[s..]);
+        }
     }
+}
+
+/// [`collect`] for patterns none of which starts with a lowercase letter
+/// (the case-sensitive names and acronyms start with capitals): jump from one
+/// such byte to the next and read the character before it, rather than
+/// follow every character to know whether a word is going on. Each such
+/// byte leads a character (patterns are UTF-8), so the positions, and the
+/// hits, are those of the character-by-character scan.
+fn collect_sparse(m: &Matcher, text: &str, active: u32, out: &mut Vec<Hit>) {
+    let bytes = text.as_bytes();
+    let mut s = 0;
+    while let Some(skip) = bytes
+        .get(s..)
+        .and_then(|rest| rest.iter().position(|&b| m.trie.starts_with_byte(b)))
+    {
+        s += skip;
+        let prev_word = is_word(text.get(..s).and_then(|t| t.chars().next_back()));
+        let word = is_word(text.get(s..).and_then(|t| t.chars().next()));
+        if !(prev_word && word) {
+            walk(m, text, s, prev_word, active, out);
+        }
+        s += 1;
+    }
+}
+
+/// The patterns of `m` that occur in `text` at byte `s` and fit their word
+/// boundaries, as hits of the `active` languages.
+#[inline(always)]
+fn walk(m: &Matcher, text: &str, s: usize, prev_word: bool, active: u32, out: &mut Vec<Hit>) {
+    m.trie.matches_at(text.as_bytes(), s, |e, pid| {
+        let shape = m.shapes[pid];
+        if shape.left && prev_word {
+            return;
+        }
+        if shape.right && is_word(text[e..].chars().next()) {
+            return;
+        }
+        for t in m.terms_of(pid) {
+            let on = match t.lang {
+                None => true,
+                Some(l) => active & (1 << l) != 0,
+            };
+            if on {
+                out.push(Hit {
+                    start: s,
+                    end: e,
+                    term: *t,
+                });
+            }
+        }
+    });
 }
 
 impl Scanned {
@@ -174,5 +211,60 @@ mod tests {
         assert!(l.starts_with("we'll never sell"));
         assert!(c.starts_with("We'll NEVER"));
         assert!(l.contains(" data"));
+    }
+
+    /// [`collect`]'s character-by-character scan, whatever the patterns.
+    fn char_by_char(m: &Matcher, text: &str) -> Vec<(usize, usize, Term)> {
+        let (mut out, mut prev_word, mut s) = (Vec::new(), false, 0);
+        while let Some(c) = text.get(s..).and_then(|t| t.chars().next()) {
+            let word = c.is_alphanumeric();
+            if !(prev_word && word) && m.trie.starts_with_byte(text.as_bytes()[s]) {
+                walk(m, text, s, prev_word, u32::MAX, &mut out);
+            }
+            prev_word = word;
+            s += c.len_utf8();
+        }
+        out.into_iter().map(|h| (h.start, h.end, h.term)).collect()
+    }
+
+    /// Both scans (the dense one with its word skips for the lowercase
+    /// patterns, the sparse one for the case-sensitive ones) find what the
+    /// character-by-character scan finds, hit for hit and in the same order.
+    fn scans_find_what_char_by_char_finds(text: &str) {
+        let lex = crate::detect::lexicon::lexicon().expect("the embedded lexicons decode");
+        let (lower, cased) = fold(text);
+        for (m, folded) in [(&lex.lower, &lower), (&lex.cased, &cased)] {
+            let mut got = Vec::new();
+            collect(m, folded, u32::MAX, &mut got);
+            let got: Vec<_> = got.into_iter().map(|h| (h.start, h.end, h.term)).collect();
+            assert_eq!(got, char_by_char(m, folded), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn scans_find_what_char_by_char_finds_on_every_bundled_line() {
+        let lex = crate::detect::lexicon::lexicon().expect("the embedded lexicons decode");
+        // One set of each kind, so both scans are exercised.
+        assert!(!(b'a'..=b'z').any(|b| lex.cased.trie.starts_with_byte(b)));
+        assert!((b'a'..=b'z').any(|b| lex.lower.trie.starts_with_byte(b)));
+        let mut lines = 0;
+        for (_, text) in crate::testdata::texts("") {
+            for line in text.lines() {
+                scans_find_what_char_by_char_finds(line);
+                lines += 1;
+            }
+        }
+        assert!(lines > 1000, "only {lines} lines");
+    }
+
+    proptest::proptest! {
+        /// The same on arbitrary mixes of capitals, words, scripts and
+        /// punctuation around names and phrases of the lexicons.
+        #[test]
+        fn scans_agree_with_char_by_char(
+            text in "[a-zA-Z0-9 .,'()-]{0,10}(EU|US|AI|CCPA|GDPR|Privacy Shield|SCC|ÉU|İ|\\u{212a}|é|we do not sell|google analytics|cookies)?[A-Za-zÄé ,.]{0,10}(EU|US|AI|third parties)?[a-z .;]{0,5}"
+        ) {
+            scans_find_what_char_by_char_finds(&text);
+        }
     }
 }
