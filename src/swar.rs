@@ -14,6 +14,19 @@ fn within(x: u64, lo: u8, hi: u8) -> u64 {
     at_least_lo & !above_hi & HIGH
 }
 
+/// Bit 0 of each byte set where `lo <= byte <= hi` (`hi` below 0x80); bytes
+/// from 0x80 up never match.
+#[inline]
+pub(crate) fn between(x: u64, lo: u8, hi: u8) -> u64 {
+    (within(x & !HIGH, lo, hi) >> 7) & !(x >> 7) & ONES
+}
+
+/// Bit 0 of each byte set where the byte is not ASCII.
+#[inline]
+pub(crate) fn non_ascii(x: u64) -> u64 {
+    (x >> 7) & ONES
+}
+
 /// Bit 0 of each byte set where the byte is an ASCII letter or digit; every
 /// byte of `x` must be ASCII.
 #[inline]
@@ -61,6 +74,15 @@ mod tests {
         )) {
             let expected = bytes.iter().take_while(|b| b.is_ascii_alphanumeric()).count();
             proptest::prop_assert_eq!(alnum_run(&bytes), expected);
+        }
+
+        /// `between` marks exactly the bytes in its range.
+        #[test]
+        fn between_marks_the_range(eight in proptest::array::uniform8(proptest::num::u8::ANY), lo in 0u8..0x80, hi in 0u8..0x80) {
+            let mask = between(u64::from_le_bytes(eight), lo, hi);
+            for (i, b) in eight.iter().enumerate() {
+                proptest::prop_assert_eq!((mask >> (8 * i)) & 0xFF == 1, (lo..=hi).contains(b));
+            }
         }
 
         /// The mask marks exactly the ASCII letters and digits.

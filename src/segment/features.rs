@@ -187,27 +187,24 @@ impl LineInfo {
         }
     }
 
-    /// Words, all-lower-case words and characters of ASCII text.
+    /// Words, all-lower-case words and characters of ASCII text. Without
+    /// a branch per byte: with one, the word boundaries were mispredicted
+    /// often enough to make this a twentieth of a small diff.
     fn count_ascii(bytes: &[u8]) -> (usize, usize, usize) {
         let (mut w, mut lower) = (0usize, 0usize);
         let mut in_word = false;
+        // Whether the current (or last) word has only lower-case letters.
         let mut all_lower = true;
         for &b in bytes {
-            if b.is_ascii_alphanumeric() {
-                if !in_word {
-                    in_word = true;
-                    all_lower = true;
-                    w += 1;
-                }
-                all_lower &= b.is_ascii_lowercase();
-            } else if in_word {
-                in_word = false;
-                lower += usize::from(all_lower);
-            }
+            let word = b.is_ascii_alphanumeric();
+            let start = word & !in_word;
+            let end = !word & in_word;
+            w += usize::from(start);
+            lower += usize::from(end & all_lower);
+            all_lower = (all_lower | start) & (b.is_ascii_lowercase() | !word);
+            in_word = word;
         }
-        if in_word {
-            lower += usize::from(all_lower);
-        }
+        lower += usize::from(in_word & all_lower);
         (w, lower, bytes.len())
     }
 
@@ -291,6 +288,15 @@ mod tests {
         ) {
             let full = crate::model::count_words(&text);
             proptest::prop_assert_eq!(words_capped(&text, cap), full.min(cap + 1));
+        }
+
+        /// The branch-free ASCII counts are the Unicode ones on ASCII text.
+        #[test]
+        fn ascii_counts_are_the_char_counts(text in r"[a-zA-Z0-9 .,'_:@-]{0,60}") {
+            proptest::prop_assert_eq!(
+                LineInfo::count_ascii(text.as_bytes()),
+                LineInfo::count_chars(&text)
+            );
         }
     }
 
