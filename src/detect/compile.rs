@@ -452,7 +452,9 @@ impl Trie {
     }
 
     /// Call `found(end, pattern)` for every pattern that occurs in `text` at
-    /// byte `start`, shortest first.
+    /// byte `start`, shortest first. Always inlined: the scans call it
+    /// from two loops, and left to itself the compiler then made each of
+    /// some 10,000 walks per document a call.
     #[inline(always)]
     pub fn matches_at(&self, text: &[u8], start: usize, mut found: impl FnMut(usize, usize)) {
         let Some(&first) = text.get(start) else {
