@@ -127,10 +127,9 @@ fn is_space(b: u8) -> bool {
 
 /// Where the run of plain ASCII that goes on at `from` ends: ASCII bytes,
 /// white space only as a single space before another plain byte. Eight
-/// bytes at a time; a byte loop was a twentieth of parsing scraped text.
+/// bytes at a time: the byte loop was 2 % of a small diff's whole process.
 fn plain_run_end(bytes: &[u8], from: usize) -> usize {
-    use crate::swar::{between, non_ascii};
-    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    use crate::swar::{ONES, between, non_ascii};
     let plain = |b: u8| b.is_ascii() && !is_space(b);
     let mut end = from;
     while let Some(chunk) = bytes.get(end..end + 8) {

@@ -2,7 +2,8 @@
 //! count and the lexicon scan read every byte of both documents; a byte
 //! loop with a branch per byte was a tenth of diffing a 1 MB pair.
 
-const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+/// 0x01 in every byte.
+pub(crate) const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
 const HIGH: u64 = ONES << 7;
 
 /// High bit of each byte set where `lo <= byte <= hi`; every byte of `x`
