@@ -19,7 +19,7 @@ mod plain;
 pub use markdown::to_markdown;
 
 use crate::model::{Block, BlockKind, InputFormat, Section};
-use crate::normalize::{normalize_cow, normalize_owned};
+use crate::normalize::normalize_text;
 
 /// Split blocks into sections; returns the sections and the page chrome
 /// found (menus, pickers, footers…), in document order.
@@ -29,13 +29,21 @@ use crate::normalize::{normalize_cow, normalize_owned};
 /// closes every open section at level L or deeper; `path` lists the open
 /// headings from the outermost down.
 pub fn segment(blocks: &[Block], format: InputFormat) -> (Vec<Section>, Vec<String>) {
-    segment_owned(blocks.to_vec(), format)
+    let normal = blocks
+        .iter()
+        .map(|b| Block::new(b.kind, normalize_text(&b.text)))
+        .collect();
+    segment_owned(normal, format)
 }
 
-/// [`segment`] taking the blocks by value: in markup their text moves into
-/// the sections rather than being copied, which on a 1 MB policy saves a
-/// megabyte of allocation and copying.
-pub fn segment_owned(blocks: Vec<Block>, format: InputFormat) -> (Vec<Section>, Vec<String>) {
+/// [`segment`] of blocks taken by value whose text is normal already, as
+/// extraction leaves it ([`crate::extract::extract`] normalises every block,
+/// and normalising is idempotent): their text moves into the sections, not
+/// copied (a megabyte on a 1 MB policy), and is not checked again.
+pub(crate) fn segment_owned(
+    blocks: Vec<Block>,
+    format: InputFormat,
+) -> (Vec<Section>, Vec<String>) {
     let mut builder = Builder::default();
     let mut chrome = Vec::new();
     let markup = format != InputFormat::Text || blocks.iter().any(|b| b.kind != BlockKind::Line);
@@ -45,7 +53,7 @@ pub fn segment_owned(blocks: Vec<Block>, format: InputFormat) -> (Vec<Section>, 
         let mut lines = Vec::with_capacity(blocks.len());
         let mut pending_break = false;
         for b in &blocks {
-            let text = normalize_cow(&b.text);
+            let text = b.text.as_str();
             if text.is_empty() {
                 pending_break = true;
             } else {
@@ -72,9 +80,7 @@ fn segment_markup(blocks: Vec<Block>, b: &mut Builder, chrome: &mut Vec<String>)
     let mut para_ends_sentence = true;
     let mut pending_break = false;
     for block in blocks {
-        let kind = block.kind;
-        // Extracted text is normal already; other callers' may not be.
-        let text = normalize_owned(block.text);
+        let (kind, text) = (block.kind, block.text);
         if kind == BlockKind::Line && text.is_empty() {
             pending_break = true;
             continue;

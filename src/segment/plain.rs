@@ -26,7 +26,7 @@ use crate::normalize::split_numbering;
 /// of blank lines) came before it.
 #[derive(Debug, Clone)]
 pub(crate) struct PlainLine<'a> {
-    pub text: std::borrow::Cow<'a, str>,
+    pub text: &'a str,
     pub break_before: bool,
 }
 
@@ -38,7 +38,7 @@ struct Kept<'a> {
 
 /// Segment plain-text lines into `b`; chrome lines go to `chrome`.
 pub(crate) fn segment_plain(lines: &[PlainLine<'_>], b: &mut Builder, chrome: &mut Vec<String>) {
-    let texts: Vec<&str> = lines.iter().map(|l| l.text.as_ref()).collect();
+    let texts: Vec<&str> = lines.iter().map(|l| l.text).collect();
     let info: Vec<LineInfo> = texts.iter().map(|t| LineInfo::of(t)).collect();
     let region = find_region(&texts, &info);
     let mut kept: Vec<Kept> = Vec::with_capacity(lines.len());
@@ -51,7 +51,7 @@ pub(crate) fn segment_plain(lines: &[PlainLine<'_>], b: &mut Builder, chrome: &m
             continue;
         }
         kept.push(Kept {
-            text: &line.text,
+            text: line.text,
             info: info[i],
             break_before: line.break_before || pending_break,
         });
@@ -351,15 +351,16 @@ mod tests {
     type Outcome = (Vec<(String, u8)>, Vec<Vec<String>>, Vec<String>);
 
     fn run(text: &str) -> Outcome {
+        let normal: Vec<String> = text.lines().map(crate::normalize::normalize_text).collect();
         let mut lines = Vec::new();
         let mut brk = false;
-        for l in text.lines() {
-            if l.trim().is_empty() {
+        for l in &normal {
+            if l.is_empty() {
                 brk = true;
                 continue;
             }
             lines.push(PlainLine {
-                text: crate::normalize::normalize_text(l).into(),
+                text: l,
                 break_before: brk,
             });
             brk = false;
