@@ -140,25 +140,20 @@ pub fn diff(old: &Document, new: &Document) -> Report {
         });
         (info(old), facts)
     };
-    let (pairs, sections, mut summary, section_events, new_info, (old_info, facts)) =
-        std::thread::scope(|s| {
-            let helper = std::thread::Builder::new().spawn_scoped(s, second);
-            let pairs = align(&old.sections, &new.sections);
-            let (sections, summary) = section_changes(old, new, &pairs);
-            let mut section_events = Vec::new();
-            crate::detect::compare::section_events(old, new, &pairs, &mut section_events);
-            if let Some(job) = &job {
-                job.help();
-            }
-            let new_info = info(new);
-            let rest = match helper.map(|h| h.join()) {
-                Ok(Ok(rest)) => rest,
-                Ok(Err(panic)) => std::panic::resume_unwind(panic),
-                // No thread to be had: its work is done here.
-                Err(_) => second(),
-            };
-            (pairs, sections, summary, section_events, new_info, rest)
-        });
+    let ((pairs, sections, mut summary, section_events, new_info), (old_info, facts)) =
+        crate::worker::join(
+            || {
+                let pairs = align(&old.sections, &new.sections);
+                let (sections, summary) = section_changes(old, new, &pairs);
+                let mut section_events = Vec::new();
+                crate::detect::compare::section_events(old, new, &pairs, &mut section_events);
+                if let Some(job) = &job {
+                    job.help();
+                }
+                (pairs, sections, summary, section_events, info(new))
+            },
+            second,
+        );
     // The second thread assembled them unless this one was still computing
     // a chunk when it looked.
     let facts = job.map(|job| facts.unwrap_or_else(|| job.finish()));

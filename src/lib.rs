@@ -17,6 +17,8 @@
 //! [`render`]. The tracker adds [`config`], [`fetch`], [`store`] and [`db`]; the daemon
 //! adds [`schedule`] and [`notify`].
 
+#![deny(unsafe_code)]
+
 pub mod align;
 pub mod config;
 pub mod daemon;
@@ -40,6 +42,7 @@ mod swar;
 mod testdata;
 pub mod textdiff;
 pub mod tracker;
+pub mod worker;
 
 pub use diff::diff;
 pub use error::ParseError;

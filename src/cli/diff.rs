@@ -133,24 +133,13 @@ pub fn run(args: &DiffArgs, global: &GlobalArgs) -> Result<ExitCode> {
         (&args.new, &new_src, new_stored),
     )?;
 
-    // The two parses are independent: the new version is parsed on a second
-    // thread while this one parses the old, which nearly halves their wall
-    // time on a machine with two cores.
-    let (old, new) = std::thread::scope(|s| {
-        // The main thread's stack size, not a spawned thread's 2 MiB: the
-        // parsers recurse over nested markup.
-        let new = std::thread::Builder::new()
-            .stack_size(8 << 20)
-            .spawn_scoped(s, || parse(&args.new, &new_loaded, &new_src, args));
-        let old = parse(&args.old, &old_loaded, &old_src, args);
-        let new = match new.map(|h| h.join()) {
-            Ok(Ok(new)) => new,
-            Ok(Err(panic)) => std::panic::resume_unwind(panic),
-            // No thread to be had: parse it here.
-            Err(_) => parse(&args.new, &new_loaded, &new_src, args),
-        };
-        (old, new)
-    });
+    // The two parses are independent: the new version is parsed on the
+    // helper thread while this one parses the old, which nearly halves their
+    // wall time on a machine with two cores.
+    let (old, new) = policywatch::worker::join(
+        || parse(&args.old, &old_loaded, &old_src, args),
+        || parse(&args.new, &new_loaded, &new_src, args),
+    );
     let (old, new) = (old?, new?);
     let report = policywatch::diff(&old, &new);
     tracing::info!(

@@ -128,8 +128,7 @@ pub fn main() -> ExitCode {
     // words: build them on the second core while clap parses the arguments
     // and the inputs are read (a third of a millisecond off a small diff).
     if std::env::args_os().nth(1).is_some_and(|a| a == "diff") {
-        // Without a thread to spare, the first parse builds them as before.
-        let _ = std::thread::Builder::new().spawn(policywatch::lang::warm_up);
+        policywatch::worker::start(policywatch::lang::warm_up);
     }
     // clap prints usage errors itself and exits with 2, like diff(1).
     let cli = Cli::parse();
