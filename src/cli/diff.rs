@@ -172,8 +172,13 @@ fn load_both(
         (None, Source::Url(_)) => Ok(None),
         (None, _) => input::read_local(arg, src).map(Some),
     };
-    let old_local = local(old_arg, old, old_stored)?;
-    let new_local = local(new_arg, new, new_stored)?;
+    // A large file costs more in page faults than in copying: two threads
+    // take them at once.
+    let (old_local, new_local) = policywatch::worker::join(
+        || local(old_arg, old, old_stored),
+        || local(new_arg, new, new_stored),
+    );
+    let (old_local, new_local) = (old_local?, new_local?);
 
     let urls: Vec<(&str, &reqwest::Url)> = [(old_arg, old), (new_arg, new)]
         .into_iter()
