@@ -3,16 +3,11 @@
 
 use crate::normalize::{is_numbering_token, split_numbering};
 
-/// Words the way the whole crate counts them: runs of alphanumerics.
-/// ASCII text (most policies) takes a byte loop; the result is the same as
-/// [`crate::model::count_words`].
-pub(crate) fn words(text: &str) -> usize {
-    words_capped(text, usize::MAX)
-}
-
-/// [`words`], but counting stops past `cap`, for callers that only compare
-/// the count with a small bound: they need not walk a long paragraph. Exact
-/// up to `cap`; any larger count comes back as `cap + 1`.
+/// Words the way the whole crate counts them (runs of alphanumerics, as
+/// [`crate::model::count_words`]), but counting stops past `cap`: callers
+/// only compare the count with a small bound, and need not walk a long
+/// paragraph. Exact up to `cap`; any larger count comes back as `cap + 1`.
+/// ASCII text (most policies) takes a byte loop.
 pub(crate) fn words_capped(text: &str, cap: usize) -> usize {
     let limit = cap.saturating_add(1);
     if !text.is_ascii() {
@@ -113,7 +108,7 @@ pub(crate) fn is_strict_numbering(token: &str) -> bool {
 /// A date line ("Last updated: 29 October 2024", "Effective January 1,
 /// 2020"): short and carrying a year or an "updated/effective" phrase.
 pub(crate) fn is_date_line(text: &str) -> bool {
-    if words(text) > 10 {
+    if words_capped(text, 10) > 10 {
         return false;
     }
     let lower = text.to_lowercase();
@@ -138,7 +133,7 @@ pub(crate) fn is_date_line(text: &str) -> bool {
     if DATE_WORDS.iter().any(|w| lower.starts_with(w)) {
         return true;
     }
-    has_year(text) && words(text) <= 6
+    has_year(text) && words_capped(text, 6) <= 6
 }
 
 /// Contains a four-digit year 1900–2099 as a token.
@@ -237,10 +232,12 @@ impl LineInfo {
 /// Short enough, and unpunctuated enough, to be a heading line. Context
 /// (what follows, paragraph breaks) is decided by the caller.
 pub(crate) fn is_heading_shaped(text: &str) -> bool {
-    is_heading_shaped_counted(text, words(text))
+    // Counting stops past the largest count a heading may have.
+    is_heading_shaped_counted(text, words_capped(text, 16))
 }
 
-/// [`is_heading_shaped`] with the word count already known.
+/// [`is_heading_shaped`] with the word count already known (exact up to
+/// 16, as [`words_capped`] gives it).
 pub(crate) fn is_heading_shaped_counted(text: &str, w: usize) -> bool {
     text.len() <= 140
         && (1..=16).contains(&w)
@@ -283,8 +280,8 @@ mod tests {
         /// A capped count is the count up to the cap, and `cap + 1` beyond.
         #[test]
         fn capped_count_is_the_count_up_to_the_cap(
-            text in r"[a-zA-Z0-9 .,'é—\u{a0}-]{0,80}",
-            cap in 0usize..20,
+            text in r"[a-zA-Z0-9 .,'é—’中\u{301}\u{a0}-]{0,240}",
+            cap in 0usize..80,
         ) {
             let full = crate::model::count_words(&text);
             proptest::prop_assert_eq!(words_capped(&text, cap), full.min(cap + 1));

@@ -18,7 +18,7 @@ use super::chrome::find_region;
 use super::features::{
     LineInfo, decimal_depth, ends_non_question_terminal, ends_terminal, first_alpha, is_address,
     is_bare_numbering, is_heading_shaped_counted, is_letter_token, is_strict_numbering,
-    starts_enumerated, words,
+    starts_enumerated, words_capped,
 };
 use crate::normalize::split_numbering;
 
@@ -133,7 +133,7 @@ impl<'k, 'a> Classifier<'k, 'a> {
             if is_letter_token(token) {
                 // "a) E-mail Address: We usually capture…"
                 if let Some((label, body)) = rest.split_once(": ")
-                    && (1..=8).contains(&words(label))
+                    && (1..=8).contains(&words_capped(label, 8))
                     && first_alpha(label).is_some_and(char::is_uppercase)
                     && !ends_terminal(label)
                 {
@@ -147,7 +147,7 @@ impl<'k, 'a> Classifier<'k, 'a> {
                     self.emit_heading(b, t.to_string(), level, false);
                     return i + 1;
                 }
-            } else if words(rest) <= 12
+            } else if words_capped(rest, 12) <= 12
                 && first_alpha(rest).is_some_and(char::is_uppercase)
                 && self.heading_context(i, t)
             {
@@ -212,7 +212,7 @@ impl<'k, 'a> Classifier<'k, 'a> {
             Some(c) if c.is_uppercase() => true,
             // Lower-case headings ("säkerhet", "e-handel") exist, but only
             // short ones set apart from the text around them count.
-            Some(_) if words(t) <= 4 => {
+            Some(_) if words_capped(t, 4) <= 4 => {
                 if self.chunked {
                     true
                 } else {
@@ -323,7 +323,7 @@ fn starts_lowercase_word(text: &str) -> bool {
 
 /// The second line of a split numbered heading: a short title.
 fn is_split_title(text: &str) -> bool {
-    (1..=16).contains(&words(text))
+    (1..=16).contains(&words_capped(text, 16))
         && !ends_non_question_terminal(text)
         && first_alpha(text).is_some()
         && !is_address(text)
