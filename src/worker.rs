@@ -62,20 +62,29 @@ struct Helper {
 static HELPER: OnceLock<Option<Helper>> = OnceLock::new();
 
 /// Start the helper, if it is not running yet, and give it `first` to do at
-/// once. Call it as early as possible: a thread takes a while to start. If
-/// the helper was already running, or no thread can be had, `first` runs
-/// here.
+/// once. Call it as early as possible, from the thread that will use the
+/// helper, in a short-lived process (the command line): that thread is kept
+/// on the CPU it runs on, as the helper is on another, because a thread
+/// that blocks for a moment (a page fault waiting for the other thread's
+/// `mmap`) is otherwise often woken on the helper's CPU, and the two then
+/// take turns there. If the helper was already running, or no thread can
+/// be had, `first` runs here.
 pub fn start(first: impl FnOnce() + Send + 'static) {
     let mut first = Some(first);
-    HELPER.get_or_init(|| spawn(first.take()));
+    HELPER.get_or_init(|| {
+        let (here, helper) = spawn(first.take())?;
+        affinity::pin_current(here);
+        Some(helper)
+    });
     if let Some(first) = first {
         first();
     }
 }
 
-fn spawn(first: Option<impl FnOnce() + Send + 'static>) -> Option<Helper> {
+/// Start the helper on a CPU other than ours, which is returned with it.
+fn spawn(first: Option<impl FnOnce() + Send + 'static>) -> Option<(usize, Helper)> {
     // With one CPU to run on, a helper could only take turns with its caller.
-    let cpu = affinity::other_cpu()?;
+    let (here, cpu) = affinity::cpus()?;
     // The helper's own handle is only known once it runs, and the helper
     // needs the global to be set: it waits for both.
     let handle = thread::Builder::new()
@@ -97,12 +106,13 @@ fn spawn(first: Option<impl FnOnce() + Send + 'static>) -> Option<Helper> {
     // our time slice to end while the other CPU idles; moving it takes effect
     // at once, even before it first runs.
     affinity::pin(&handle, cpu);
-    Some(Helper {
+    let helper = Helper {
         state: AtomicU8::new(IDLE),
         posted: Mutex::new(None),
         turn: Mutex::new(()),
         thread: handle.thread().clone(),
-    })
+    };
+    Some((here, helper))
 }
 
 /// The helper's loop: take a posted job, run it, report it done.
@@ -154,7 +164,7 @@ where
     B: FnOnce() -> RB + Send,
     RB: Send,
 {
-    let helper = match HELPER.get_or_init(|| spawn(None::<fn()>)) {
+    let helper = match HELPER.get_or_init(|| spawn(None::<fn()>).map(|(_, h)| h)) {
         Some(h) => h,
         None => return (a(), b()),
     };
@@ -233,8 +243,8 @@ mod affinity {
     use std::os::unix::thread::JoinHandleExt;
     use std::thread::JoinHandle;
 
-    /// A CPU this thread may run on other than the one it is running on.
-    pub fn other_cpu() -> Option<usize> {
+    /// The CPU this thread runs on, and another that it may run on.
+    pub fn cpus() -> Option<(usize, usize)> {
         // SAFETY: `set` is a zeroed `cpu_set_t` (a plain bit array) whose
         // size is passed along, and `CPU_ISSET` reads it within its bounds.
         unsafe {
@@ -242,8 +252,10 @@ mod affinity {
             if libc::sched_getaffinity(0, size_of::<libc::cpu_set_t>(), &mut set) != 0 {
                 return None;
             }
-            let here = usize::try_from(libc::sched_getcpu()).ok();
-            (0..libc::CPU_SETSIZE as usize).find(|&c| Some(c) != here && libc::CPU_ISSET(c, &set))
+            let here = usize::try_from(libc::sched_getcpu()).ok()?;
+            let other =
+                (0..libc::CPU_SETSIZE as usize).find(|&c| c != here && libc::CPU_ISSET(c, &set))?;
+            Some((here, other))
         }
     }
 
@@ -283,9 +295,9 @@ mod affinity {
 mod affinity {
     use std::thread::JoinHandle;
 
-    pub fn other_cpu() -> Option<usize> {
+    pub fn cpus() -> Option<(usize, usize)> {
         let n = std::thread::available_parallelism().map_or(1, |n| n.get());
-        (n > 1).then_some(1)
+        (n > 1).then_some((0, 1))
     }
 
     pub fn pin<T>(_: &JoinHandle<T>, _: usize) {}
