@@ -128,9 +128,9 @@ fn round2(x: f64) -> f64 {
 }
 
 /// Compare two versions of a policy. Fact extraction needs no alignment, so
-/// a second (scoped) thread works on it while this one aligns the sections
-/// and diffs their sentences; whichever is done first helps the other's
-/// share of the facts. Each thread also counts one version's words.
+/// the helper thread ([`crate::worker`]) works on it while this one aligns
+/// the sections and diffs their sentences; whichever is done first helps the
+/// other's share of the facts. Each thread also counts one version's words.
 pub fn diff(old: &Document, new: &Document) -> Report {
     let job = crate::detect::extraction(old, new);
     let second = || {
@@ -154,7 +154,7 @@ pub fn diff(old: &Document, new: &Document) -> Report {
             },
             second,
         );
-    // The second thread assembled them unless this one was still computing
+    // The helper's half assembled them unless this one was still computing
     // a chunk when it looked.
     let facts = job.map(|job| facts.unwrap_or_else(|| job.finish()));
 
@@ -502,7 +502,7 @@ mod tests {
         );
     }
 
-    /// `diff` extracts facts on a second thread and builds section events
+    /// `diff` extracts facts on the helper thread and builds section events
     /// apart from fact events; its events must still be exactly
     /// `detect::detect`'s, in the same order.
     #[test]

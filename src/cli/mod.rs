@@ -124,9 +124,9 @@ impl ColorWhen {
 
 /// Parse the command line, run the command and turn the outcome into an exit code.
 pub fn main() -> ExitCode {
-    // A diff is latency-bound, and its first need is the lexicons and stop
-    // words: build them on the second core while clap parses the arguments
-    // and the inputs are read (a third of a millisecond off a small diff).
+    // A diff is latency-bound: start its helper thread now, and have it
+    // build the lexicons and stop words (the parses' first need) on the
+    // second core while clap parses the arguments.
     if std::env::args_os().nth(1).is_some_and(|a| a == "diff") {
         policywatch::worker::start(policywatch::lang::warm_up);
     }
