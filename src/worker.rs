@@ -125,21 +125,8 @@ fn run() {
         }
     };
     loop {
-        let since = Instant::now();
-        let mut spins = 0u32;
-        while helper.state.load(Ordering::Acquire) != POSTED {
-            std::hint::spin_loop();
-            spins = spins.wrapping_add(1);
-            if spins.is_multiple_of(1024) {
-                if since.elapsed() > SPIN {
-                    // `join` unparks after posting, so no job is missed.
-                    thread::park();
-                } else {
-                    // In case a thread waits behind us on this CPU.
-                    thread::yield_now();
-                }
-            }
-        }
+        // `join` unparks the helper after posting, so no job is missed.
+        wait_for(&helper.state, POSTED, thread::park);
         let won =
             helper
                 .state
@@ -217,22 +204,28 @@ fn settle(helper: &Helper) {
         }
         return;
     }
+    // The helper unparks its caller when it is done.
+    wait_for(&helper.state, DONE, || thread::park_timeout(SPIN));
+    helper.state.store(IDLE, Ordering::Release);
+}
+
+/// Spin until `state` is `want`, yielding now and then in case the thread
+/// we wait for is queued behind us on this CPU, and calling `park` once we
+/// have spun for [`SPIN`]; whoever sets `want` unparks us.
+fn wait_for(state: &AtomicU8, want: u8, park: impl Fn()) {
     let since = Instant::now();
     let mut spins = 0u32;
-    while helper.state.load(Ordering::Acquire) != DONE {
+    while state.load(Ordering::Acquire) != want {
         std::hint::spin_loop();
         spins = spins.wrapping_add(1);
         if spins.is_multiple_of(1024) {
             if since.elapsed() > SPIN {
-                // The helper unparks us when it is done.
-                thread::park_timeout(SPIN);
+                park();
             } else {
-                // In case the helper waits behind us on this CPU.
                 thread::yield_now();
             }
         }
     }
-    helper.state.store(IDLE, Ordering::Release);
 }
 
 /// Which CPU the helper runs on.
